@@ -18,6 +18,8 @@ export class Context {
     readonly attributes: Attributes | undefined,
     /** The tracer that owns spans started here (typed loosely: core/tracer imports this file). */
     readonly owner: object | undefined,
+    /** True inside `suppressTracing()`: instrumentations start no span here (used by exporters). */
+    readonly suppressed = false,
   ) {}
 
   /** The span context a child started here would have as its parent. */
@@ -47,6 +49,9 @@ export class Context {
   }
 }
 
+/** A context in which no instrumentation records anything. */
+const SUPPRESSED = new Context(undefined, undefined, Baggage.EMPTY, undefined, undefined, true);
+
 interface ProcessState {
   readonly storage: AsyncLocalStorage<Context>;
   /** The most recently started tracer: owner of root spans started outside any context. */
@@ -72,4 +77,14 @@ export function activeContext(): Context {
 /** Runs `fn` with `context` active (one AsyncLocalStorage.run). */
 export function runInContext<T>(context: Context, fn: () => T): T {
   return state.storage.run(context, fn);
+}
+
+/** Runs `fn` with tracing suppressed: the exporters' own I/O is never traced. */
+export function suppressTracing<T>(fn: () => T): T {
+  return state.storage.run(SUPPRESSED, fn);
+}
+
+/** True when the active context suppresses tracing. */
+export function isTracingSuppressed(): boolean {
+  return activeContext().suppressed;
 }

@@ -1,0 +1,86 @@
+import type { FinishedSpan, SpanContext, SpanEvent } from '../../core/types.js';
+import type { ProtoWriter } from './proto-writer.js';
+
+// Span flags (trace.proto SpanFlags): the low 8 bits are the W3C trace flags; bit 8 says
+// whether bit 9 is known; bit 9 says the parent (or the linked context) is remote.
+const HAS_IS_REMOTE = 0x100;
+const IS_REMOTE = 0x200;
+
+/** Optional extras a span implementation may offer to skip slower paths. */
+interface SpanExtras {
+  readonly parentIsRemote?: boolean;
+  readonly parentSpanContext?: SpanContext;
+}
+
+/** The OTLP `Span.flags` value: W3C flags plus the has-remote-parent bits when known. */
+export function spanFlags(span: FinishedSpan, traceFlags: number): number {
+  const extras = span as FinishedSpan & SpanExtras;
+  let remote = extras.parentIsRemote;
+  if (remote === undefined && extras.parentSpanContext !== undefined) remote = extras.parentSpanContext.isRemote === true;
+  if (remote === undefined) {
+    // A root span has no parent, so "parent is remote" is known to be false.
+    if (span.parentSpanId === undefined) return (traceFlags & 0xff) | HAS_IS_REMOTE;
+    return traceFlags & 0xff;
+  }
+  return (traceFlags & 0xff) | HAS_IS_REMOTE | (remote ? IS_REMOTE : 0);
+}
+
+/** The OTLP `Span.Link.flags` value. */
+export function linkFlags(ctx: SpanContext): number {
+  return (ctx.traceFlags & 0xff) | HAS_IS_REMOTE | (ctx.isRemote === true ? IS_REMOTE : 0);
+}
+
+// Fast times. RecordingSpan (core/span.ts) keeps times as ms since performance.timeOrigin
+// (core/clock.ts); its bigint getters add the origin in BigInt arithmetic. Here the same
+// value is built from 32-bit halves: origin + round(ms * 1e6), with no BigInt per span.
+const originMs = performance.timeOrigin;
+const originWholeMs = Math.floor(originMs);
+const ORIGIN_NS = BigInt(originWholeMs) * 1_000_000n + BigInt(Math.round((originMs - originWholeMs) * 1e6));
+const ORIGIN_LO = Number(ORIGIN_NS & 0xffffffffn);
+const ORIGIN_HI = Number(ORIGIN_NS >> 32n);
+const TWO_32 = 4294967296;
+
+/** Writes origin + relativeMs as fixed64 ns; false when the delta is out of exact double range. */
+function writeRelative(w: ProtoWriter, relativeMs: number): boolean {
+  const whole = Math.floor(relativeMs);
+  const delta = whole * 1e6 + Math.round((relativeMs - whole) * 1e6);
+  if (!(delta > -9e15 && delta < 9e15)) return false;
+  const dHi = Math.floor(delta / TWO_32);
+  let lo = ORIGIN_LO + (delta - dHi * TWO_32);
+  let hi = ORIGIN_HI + dHi;
+  if (lo >= TWO_32) {
+    lo -= TWO_32;
+    hi += 1;
+  }
+  w.fixed64(lo, hi >>> 0);
+  return true;
+}
+
+function writeNanos(w: ProtoWriter, t: bigint): void {
+  w.fixed64(Number(t & 0xffffffffn), Number(BigInt.asUintN(32, t >> 32n)));
+}
+
+interface RelativeTimes {
+  readonly startMs?: unknown;
+  readonly endMs?: unknown;
+}
+
+export function writeStartTime(w: ProtoWriter, span: FinishedSpan): void {
+  const rel = (span as FinishedSpan & RelativeTimes).startMs;
+  if (typeof rel === 'number' && writeRelative(w, rel)) return;
+  writeNanos(w, span.startTime);
+}
+
+export function writeEndTime(w: ProtoWriter, span: FinishedSpan): void {
+  const s = span as FinishedSpan & RelativeTimes;
+  const rel = s.endMs;
+  if (typeof rel === 'number' && rel >= 0 && writeRelative(w, rel)) return;
+  writeNanos(w, span.endTime);
+}
+
+/** An event's time; RecordingSpan's events keep a relative `at` (ms since the origin). */
+export function writeEventTime(w: ProtoWriter, event: SpanEvent): void {
+  const rel = (event as SpanEvent & { readonly at?: unknown }).at;
+  if (typeof rel === 'number' && writeRelative(w, rel)) return;
+  writeNanos(w, event.time);
+}

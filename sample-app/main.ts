@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   await orders.listen();
   const gateway = await NestFactory.create(GatewayModule, { logger: [...logger] });
   const port = Number(process.env.PORT ?? 3000);
-  await gateway.listen(port, '127.0.0.1');
+  // HOST=0.0.0.0 in a container (infra/docker-compose.yml); loopback by default.
+  await gateway.listen(port, process.env.HOST ?? '127.0.0.1');
 
   const url = `http://127.0.0.1:${port}`;
   const exporting = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;

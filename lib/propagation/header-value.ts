@@ -1,0 +1,58 @@
+// Small character-level helpers shared by the header codecs. Hot path: charCodeAt only,
+// no regular expressions, no allocation.
+
+export const DASH = 0x2d;
+export const COMMA = 0x2c;
+export const EQUALS = 0x3d;
+export const SEMICOLON = 0x3b;
+export const SPACE = 0x20;
+export const TAB = 0x09;
+
+/** OWS = *( SP / HTAB ) (RFC 7230 §3.2.3). */
+export function isOws(c: number): boolean {
+  return c === SPACE || c === TAB;
+}
+
+/** The value of a lowercase hex digit, or -1 (uppercase is rejected: W3C Trace Context §3.2.2.1). */
+export function lowerHexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
+}
+
+/**
+ * True when `s` is exactly `length` lowercase hex digits and not all zeros
+ * (W3C Trace Context §3.2.2.3 trace-id, §3.2.2.4 parent-id).
+ */
+export function isNonZeroLowerHex(s: unknown, length: number): boolean {
+  if (typeof s !== 'string' || s.length !== length) return false;
+  let nonZero = 0;
+  for (let i = 0; i < length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+    nonZero |= c ^ 0x30;
+  }
+  return nonZero !== 0;
+}
+
+/**
+ * A header that may occur once (traceparent, b3): a string, or a one-element array.
+ * Two or more values are invalid (W3C Trace Context §3.2.2: a vendor MUST NOT accept
+ * several traceparent headers), and so is anything that is not a string.
+ */
+export function singleValue(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && value.length === 1 && typeof value[0] === 'string') return value[0];
+  return undefined;
+}
+
+/**
+ * A list header that may be split over several fields (tracestate, baggage): the values
+ * joined with ',' in order (RFC 7230 §3.2.2 field order). Non-string parts make it invalid.
+ */
+export function listValue(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (!Array.isArray(value)) return undefined;
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return undefined;
+  return value.length === 1 ? (value[0] as string) : value.join(',');
+}

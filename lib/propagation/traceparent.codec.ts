@@ -1,0 +1,121 @@
+import type { SpanId, TraceId } from '../core/ids.js';
+import type { SpanContext, TraceState } from '../core/types.js';
+import { DASH, isNonZeroLowerHex, isOws, lowerHexValue, singleValue } from './header-value.js';
+
+/** Length of a version-00 traceparent: 2 + 1 + 32 + 1 + 16 + 1 + 2 (W3C Trace Context §3.2.2). */
+const TRACEPARENT_LENGTH = 55;
+/** Trace-flags bits version 00 defines (Level 2 §3.2.2.5): sampled 0x01, random 0x02. */
+const KNOWN_FLAGS = 0x03;
+const FLAGS_SUFFIX = ['-00', '-01', '-02', '-03'] as const;
+
+/**
+ * Validates a traceparent value and returns the index where its version field starts, or
+ * -1. Surrounding OWS is tolerated. No allocation.
+ */
+function traceparentStart(header: string): number {
+  let start = 0;
+  let end = header.length;
+  // Leading/trailing OWS around a field value is not part of it (RFC 7230 §3.2.4).
+  while (start < end && isOws(header.charCodeAt(start))) start++;
+  while (end > start && isOws(header.charCodeAt(end - 1))) end--;
+  const length = end - start;
+  if (length < TRACEPARENT_LENGTH) return -1;
+
+  // §3.2.2.1 version: 2 lowercase hex digits; ff is invalid.
+  const v0 = lowerHexValue(header.charCodeAt(start));
+  const v1 = lowerHexValue(header.charCodeAt(start + 1));
+  if (v0 < 0 || v1 < 0) return -1;
+  const version = (v0 << 4) | v1;
+  if (version === 0xff) return -1;
+  if (version === 0) {
+    // §3.2.2.2 version-format for 00: exactly 55 characters.
+    if (length !== TRACEPARENT_LENGTH) return -1;
+  } else if (length > TRACEPARENT_LENGTH && header.charCodeAt(start + TRACEPARENT_LENGTH) !== DASH) {
+    // §3.2.4 higher versions: the flags must be followed by the end of the value or a dash;
+    // the fields after that are ignored.
+    return -1;
+  }
+  if (
+    header.charCodeAt(start + 2) !== DASH ||
+    header.charCodeAt(start + 35) !== DASH ||
+    header.charCodeAt(start + 52) !== DASH
+  ) {
+    return -1;
+  }
+  // §3.2.2.3 trace-id: 32 lowercase hex digits, not all zeros.
+  let nonZero = 0;
+  for (let i = start + 3; i < start + 35; i++) {
+    const c = header.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return -1;
+    nonZero |= c ^ 0x30;
+  }
+  if (nonZero === 0) return -1;
+  // §3.2.2.4 parent-id: 16 lowercase hex digits, not all zeros.
+  nonZero = 0;
+  for (let i = start + 36; i < start + 52; i++) {
+    const c = header.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return -1;
+    nonZero |= c ^ 0x30;
+  }
+  if (nonZero === 0) return -1;
+  // §3.2.2.5 trace-flags: 2 lowercase hex digits.
+  if (lowerHexValue(header.charCodeAt(start + 53)) < 0 || lowerHexValue(header.charCodeAt(start + 54)) < 0) return -1;
+  return start;
+}
+
+/** Builds the remote span context from a value `traceparentStart` accepted. */
+function toSpanContext(header: string, start: number, traceState: TraceState | undefined): SpanContext {
+  const flags = (lowerHexValue(header.charCodeAt(start + 53)) << 4) | lowerHexValue(header.charCodeAt(start + 54));
+  return {
+    traceId: header.substring(start + 3, start + 35) as TraceId,
+    spanId: header.substring(start + 36, start + 52) as SpanId,
+    // §3.2.2.5: keep the sampled (0x01) and random (0x02) bits; other bits are reserved
+    // ("Vendors MUST set those to zero") and are dropped here so they are never re-emitted.
+    traceFlags: flags & KNOWN_FLAGS,
+    traceState,
+    isRemote: true,
+  };
+}
+
+/**
+ * Parses a W3C `traceparent` value (Trace Context Level 2 §3.2). Returns a span context with
+ * `isRemote: true`, or `undefined` for anything invalid: wrong lengths or separators,
+ * uppercase hex, all-zero ids, version `ff`, several header values, non-strings. Future
+ * versions are read as §3.2.4 says. Never throws.
+ */
+export function parseTraceparent(value: string | string[] | undefined): SpanContext | undefined {
+  const header = singleValue(value);
+  if (header === undefined) return undefined;
+  const start = traceparentStart(header);
+  return start < 0 ? undefined : toSpanContext(header, start, undefined);
+}
+
+/**
+ * Internal: parses traceparent and, only when that succeeds, calls `readTraceState`
+ * (§3.3: "If the vendor failed to parse traceparent, it MUST NOT attempt to parse tracestate").
+ */
+export function parseTraceparentWith<A, B>(
+  value: unknown,
+  readTraceState: (a: A, b: B) => TraceState | undefined,
+  a: A,
+  b: B,
+): SpanContext | undefined {
+  const header = singleValue(value);
+  if (header === undefined) return undefined;
+  const start = traceparentStart(header);
+  return start < 0 ? undefined : toSpanContext(header, start, readTraceState(a, b));
+}
+
+/**
+ * Formats a span context as a version-00 `traceparent` (§3.2.4: emit the highest version
+ * known, 00). Only the sampled and random flag bits are written. Does not validate the ids:
+ * check them with `hasValidIds` first (the propagators do).
+ */
+export function formatTraceparent(context: SpanContext): string {
+  return '00-' + context.traceId + '-' + context.spanId + FLAGS_SUFFIX[context.traceFlags & KNOWN_FLAGS];
+}
+
+/** True when the context's trace id and span id are valid W3C ids (lowercase hex, not all zeros). */
+export function hasValidIds(context: SpanContext): boolean {
+  return isNonZeroLowerHex(context.traceId, 32) && isNonZeroLowerHex(context.spanId, 16);
+}

@@ -1,0 +1,52 @@
+import type { Context } from '../core/context.js';
+import type { Propagator } from '../core/propagator.js';
+import type { CarrierGetter, CarrierSetter, TraceState } from '../core/types.js';
+import { defaultGetter, defaultSetter, removeCarrierKey } from './carriers.js';
+import { formatTraceparent, hasValidIds, parseTraceparentWith } from './traceparent.codec.js';
+import { parseTraceState, traceStateHeader } from './trace-state.js';
+
+export const TRACEPARENT_HEADER = 'traceparent';
+export const TRACESTATE_HEADER = 'tracestate';
+const FIELDS: readonly string[] = Object.freeze([TRACEPARENT_HEADER, TRACESTATE_HEADER]);
+
+function readTraceState(carrier: unknown, getter: CarrierGetter): TraceState | undefined {
+  return parseTraceState(getter.get(carrier, TRACESTATE_HEADER));
+}
+
+/**
+ * W3C Trace Context Level 2 propagator (`traceparent` + `tracestate`), the default together
+ * with W3C Baggage. `extract` validates strictly and returns `context.withRemote(spanContext)`,
+ * or the context unchanged for anything invalid; a bad `tracestate` is dropped without
+ * affecting `traceparent` (§3.3). `inject` writes the active span's (or remote parent's) ids
+ * as version 00 only when they are valid, replacing existing keys whatever their case; with
+ * the default setter a stale `tracestate` is removed when the context has none. Never throws.
+ */
+export class W3CTraceContextPropagator implements Propagator {
+  inject(context: Context, carrier: unknown, setter: CarrierSetter = defaultSetter): void {
+    try {
+      const spanContext = context.parentContext();
+      if (spanContext === undefined || !hasValidIds(spanContext)) return;
+      setter.set(carrier, TRACEPARENT_HEADER, formatTraceparent(spanContext));
+      const state = spanContext.traceState;
+      const header = state === undefined ? '' : traceStateHeader(state);
+      // §3.3.1.2: vendors SHOULD avoid sending an empty tracestate.
+      if (header.length > 0) setter.set(carrier, TRACESTATE_HEADER, header);
+      else if (setter === defaultSetter) removeCarrierKey(carrier, TRACESTATE_HEADER);
+    } catch {
+      // a throwing carrier or setter must never reach the application
+    }
+  }
+
+  extract(context: Context, carrier: unknown, getter: CarrierGetter = defaultGetter): Context {
+    try {
+      const spanContext = parseTraceparentWith(getter.get(carrier, TRACEPARENT_HEADER), readTraceState, carrier, getter);
+      return spanContext === undefined ? context : context.withRemote(spanContext);
+    } catch {
+      return context;
+    }
+  }
+
+  fields(): readonly string[] {
+    return FIELDS;
+  }
+}

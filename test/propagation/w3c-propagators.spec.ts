@@ -1,0 +1,182 @@
+import { Baggage } from '../../lib/core/baggage.js';
+import { Context } from '../../lib/core/context.js';
+import type { SpanContext } from '../../lib/core/types.js';
+import {
+  parseTraceState,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+  type W3CTraceState,
+} from '../../lib/propagation/index.js';
+
+const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+const SPAN_ID = 'b7ad6b7169203331';
+const TRACEPARENT = `00-${TRACE_ID}-${SPAN_ID}-01`;
+
+function remoteContext(overrides: Partial<SpanContext> = {}): Context {
+  return Context.ROOT.withRemote({ traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: 1, ...overrides } as SpanContext);
+}
+
+describe('W3CTraceContextPropagator', () => {
+  const propagator = new W3CTraceContextPropagator();
+
+  it('declares its fields', () => {
+    expect(propagator.fields()).toEqual(['traceparent', 'tracestate']);
+  });
+
+  it('extracts traceparent and tracestate into a remote parent (spec example)', () => {
+    const ctx = propagator.extract(Context.ROOT, { traceparent: TRACEPARENT, tracestate: 'congo=t61rcWkgMzE' });
+    const remote = ctx.remote!;
+    expect(remote).toMatchObject({ traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: 1, isRemote: true });
+    expect(remote.traceState?.get('congo')).toBe('t61rcWkgMzE');
+    expect(ctx.parentContext()).toBe(remote);
+  });
+
+  it('reads differently-cased header names', () => {
+    const ctx = propagator.extract(Context.ROOT, { TraceParent: TRACEPARENT, TraceState: 'a=1' });
+    expect(ctx.remote?.traceState?.serialize()).toBe('a=1');
+  });
+
+  it('keeps the traceparent when the tracestate is invalid (§3.3)', () => {
+    const ctx = propagator.extract(Context.ROOT, { traceparent: TRACEPARENT, tracestate: 'BAD=1' });
+    expect(ctx.remote?.spanId).toBe(SPAN_ID);
+    expect(ctx.remote?.traceState).toBeUndefined();
+  });
+
+  it('returns the context unchanged for an invalid or missing traceparent', () => {
+    const start = Context.ROOT.withBaggage(Baggage.EMPTY.set('k', { value: 'v' }));
+    for (const carrier of [
+      {},
+      { traceparent: TRACEPARENT.toUpperCase() },
+      { traceparent: [TRACEPARENT, TRACEPARENT] },
+      { traceparent: 12 },
+      null,
+      undefined,
+      'traceparent',
+      42,
+    ]) {
+      expect(propagator.extract(start, carrier)).toBe(start);
+    }
+  });
+
+  it('returns the context unchanged when the carrier throws', () => {
+    const hostile = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('boom');
+        },
+      },
+    );
+    expect(propagator.extract(Context.ROOT, hostile)).toBe(Context.ROOT);
+  });
+
+  it('injects the parent context as version 00 with the tracestate', () => {
+    const state = parseTraceState('rojo=00f067aa0ba902b7,congo=t61rcWkgMzE') as W3CTraceState;
+    const carrier: Record<string, string> = {};
+    propagator.inject(remoteContext({ traceState: state, traceFlags: 3 }), carrier);
+    expect(carrier).toEqual({
+      traceparent: `00-${TRACE_ID}-${SPAN_ID}-03`,
+      tracestate: 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE',
+    });
+  });
+
+  it('replaces existing headers whatever their case and removes a stale tracestate', () => {
+    const carrier: Record<string, string> = { Traceparent: 'old', TRACESTATE: 'old=1', accept: '*/*' };
+    propagator.inject(remoteContext(), carrier);
+    expect(carrier).toEqual({ traceparent: TRACEPARENT, accept: '*/*' });
+  });
+
+  it('injects nothing for invalid ids or no parent', () => {
+    for (const ctx of [
+      Context.ROOT,
+      remoteContext({ traceId: '0'.repeat(32) as never }),
+      remoteContext({ spanId: 'B7AD6B7169203331' as never }),
+      remoteContext({ traceId: 'short' as never }),
+    ]) {
+      const carrier: Record<string, string> = {};
+      propagator.inject(ctx, carrier);
+      expect(carrier).toEqual({});
+    }
+  });
+
+  it('does not send an empty tracestate', () => {
+    const carrier: Record<string, string> = {};
+    propagator.inject(remoteContext({ traceState: parseTraceState('a=1')!.unset('a') }), carrier);
+    expect(carrier).toEqual({ traceparent: TRACEPARENT });
+  });
+
+  it('validates the output of a foreign TraceState implementation', () => {
+    const foreign = { get: () => undefined, set: () => foreign, unset: () => foreign, serialize: () => 'Bad Key=1' };
+    const carrier: Record<string, string> = {};
+    propagator.inject(remoteContext({ traceState: foreign }), carrier);
+    expect(carrier).toEqual({ traceparent: TRACEPARENT });
+  });
+
+  it('writes through a custom setter and reads through a custom getter', () => {
+    const written: string[] = [];
+    propagator.inject(remoteContext(), null, { set: (_c, k, v) => written.push(`${k}:${v}`) });
+    expect(written).toEqual([`traceparent:${TRACEPARENT}`]);
+    const ctx = propagator.extract(Context.ROOT, null, { keys: () => [], get: (_c, k) => (k === 'traceparent' ? TRACEPARENT : undefined) });
+    expect(ctx.remote?.traceId).toBe(TRACE_ID);
+  });
+
+  it('round-trips through a Map and Fetch Headers', () => {
+    for (const carrier of [new Map<string, string>(), new Headers()]) {
+      propagator.inject(remoteContext({ traceState: parseTraceState('a=1')! }), carrier);
+      const ctx = propagator.extract(Context.ROOT, carrier);
+      expect(ctx.remote).toMatchObject({ traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: 1 });
+      expect(ctx.remote?.traceState?.serialize()).toBe('a=1');
+    }
+  });
+
+  it('never throws from a throwing setter', () => {
+    expect(() =>
+      propagator.inject(remoteContext(), {}, {
+        set() {
+          throw new Error('boom');
+        },
+      }),
+    ).not.toThrow();
+  });
+});
+
+describe('W3CBaggagePropagator', () => {
+  const propagator = new W3CBaggagePropagator();
+
+  it('extracts baggage, replacing (not merging) the existing one', () => {
+    const start = Context.ROOT.withBaggage(Baggage.EMPTY.set('old', { value: 'x' }));
+    const ctx = propagator.extract(start, { baggage: 'userId=alice,serverNode=DF%2028' });
+    expect(ctx.baggage.all()).toEqual([
+      ['userId', { value: 'alice' }],
+      ['serverNode', { value: 'DF 28' }],
+    ]);
+  });
+
+  it('keeps the remote parent when extracting baggage', () => {
+    const start = remoteContext();
+    expect(propagator.extract(start, { baggage: 'a=1' }).remote).toBe(start.remote);
+  });
+
+  it('returns the context unchanged without a header or with nothing valid in it', () => {
+    const start = Context.ROOT.withBaggage(Baggage.EMPTY.set('k', { value: 'v' }));
+    for (const carrier of [{}, { baggage: 'no equals' }, { baggage: 5 }, null, 'x']) {
+      expect(propagator.extract(start, carrier)).toBe(start);
+    }
+  });
+
+  it('injects non-empty baggage, replacing a differently-cased header', () => {
+    const carrier: Record<string, string> = { Baggage: 'stale=1' };
+    propagator.inject(Context.ROOT.withBaggage(Baggage.from([['userId', { value: 'alice' }], ['node', { value: 'DF 28', metadata: 'p' }]])), carrier);
+    expect(carrier).toEqual({ baggage: 'userId=alice,node=DF%2028;p' });
+  });
+
+  it('injects nothing for empty baggage', () => {
+    const carrier: Record<string, string> = {};
+    propagator.inject(Context.ROOT, carrier);
+    expect(carrier).toEqual({});
+  });
+
+  it('declares its field', () => {
+    expect(propagator.fields()).toEqual(['baggage']);
+  });
+});

@@ -1,12 +1,16 @@
 # The sample app (sample-app/), built from the repository root:
 #   docker build -f infra/sample-app.Dockerfile .
-# `npm start` builds the library and starts the gateway + orders microservice in one process.
+# Same steps as `npm start` (build the library, compile sample-app/, run it), split so the
+# build happens once, at image build time, and the container's main process is node itself:
+# under `npm start` the chain npm -> sh -> node does not reliably pass SIGTERM on to node, and
+# a `docker stop` would then kill the app before it flushes its spans.
+# test/infra/compose.spec.ts checks that the start line below matches package.json's "start".
 FROM node:20.20.2-bookworm-slim
 
 ENV npm_config_update_notifier=false \
     npm_config_fund=false
 
-# Everything belongs to the unprivileged `node` user: `npm start` rebuilds dist/ at start.
+# Everything belongs to the unprivileged `node` user (the build writes dist/).
 RUN mkdir /app && chown node:node /app
 WORKDIR /app
 USER node
@@ -17,7 +21,7 @@ COPY --chown=node:node package.json package-lock.json .npmrc ./
 RUN npm ci
 
 COPY --chown=node:node . .
-RUN npm run build
+RUN npm run build && npx tsc -p tsconfig.sample.json
 
 EXPOSE 8080
-CMD ["npm", "start"]
+CMD ["node", "dist/sample-app/main.js"]

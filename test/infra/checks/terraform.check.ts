@@ -43,6 +43,20 @@ export interface TerraformRequirements {
 
 const IGNORED_ROOTS = new Set(['path', 'terraform', 'self', 'each', 'count']);
 
+// Both parser calls are pure, and the negative tests re-check copies that differ in one line:
+// memoising by text keeps the whole suite within a few seconds.
+const parsed = new Map<string, Promise<Json>>();
+const referenced = new Map<string, Promise<{ value: string }[]>>();
+const parseHcl = (file: string, text: string): Promise<Json> => {
+  const key = `${file}\0${text}`;
+  if (!parsed.has(key)) parsed.set(key, parse(file, text));
+  return parsed.get(key)!;
+};
+const referencesIn = (file: string, expression: string): Promise<{ value: string }[]> => {
+  if (!referenced.has(expression)) referenced.set(expression, getReferencesInExpression(file, expression));
+  return referenced.get(expression)!;
+};
+
 /** Parses every .tf file in `dir` and indexes declarations and references. */
 export async function loadTerraform(dir: string): Promise<{ model: TerraformModel; problems: string[] }> {
   const problems: string[] = [];
@@ -54,7 +68,7 @@ export async function loadTerraform(dir: string): Promise<{ model: TerraformMode
   if (names.length === 0) problems.push(`${dir}: no .tf files`);
   for (const file of names) {
     try {
-      model.files[file] = await parse(file, readFileSync(join(dir, file), 'utf8'));
+      model.files[file] = structuredClone(await parseHcl(file, readFileSync(join(dir, file), 'utf8')));
     } catch (e) {
       problems.push(`${file}: does not parse as HCL: ${(e as Error).message}`);
     }
@@ -80,7 +94,7 @@ export async function loadTerraform(dir: string): Promise<{ model: TerraformMode
         model.strings.push({ file, owner, value });
         if (!value.includes('${')) continue;
         try {
-          for (const r of await getReferencesInExpression(file, value)) model.references.push({ ref: r.value, file, owner });
+          for (const r of await referencesIn(file, value)) model.references.push({ ref: r.value, file, owner });
         } catch (e) {
           problems.push(`${file} (${owner}): expression does not parse: ${(e as Error).message}`);
         }

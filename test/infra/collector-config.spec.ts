@@ -38,6 +38,21 @@ describe('infra/otel-collector/config.yaml', () => {
     expect(policies[2].probabilistic.sampling_percentage).toBeLessThan(100);
   });
 
+  describe('infra/otel-collector/loadbalancer.yaml (the tier in front of several samplers)', () => {
+    const lb = readYaml(join(INFRA_DIR, 'otel-collector', 'loadbalancer.yaml')).value as Record<string, any>;
+
+    it('is a consistent collector config on the same OTLP ports', () => {
+      expect(checkCollectorConfig(lb)).toEqual([]);
+      expect(collectorListeners(lb)).toEqual(collectorListeners(config));
+    });
+
+    it('routes by trace id to the sampling collectors\' gRPC port, and samples nothing itself', () => {
+      expect(lb.exporters.loadbalancing.routing_key).toBe('traceID');
+      expect(lb.exporters.loadbalancing.resolver.dns.port).toBe(collectorListeners(config).grpc);
+      expect(lb.service.pipelines.traces.processors).not.toContain('tail_sampling');
+    });
+  });
+
   describe('the checker fails a config that', () => {
     it.each<[string, (c: Record<string, any>) => void, RegExp]>([
       ['lists an undefined processor in a pipeline', (c) => c.service.pipelines.traces.processors.push('attributes/missing'), /"attributes\/missing" is not defined under processors/],

@@ -126,9 +126,10 @@ export class BufferedSpanProcessor implements SpanProcessor {
     this.stopped = true;
     this.clearTimer();
     let timer: NodeJS.Timeout | undefined;
+    // Not unref()ed: whoever awaits shutdown must see it finish (bounded by the deadline),
+    // even when everything else in the process has ended.
     const deadline = new Promise<'deadline'>((resolve) => {
       timer = setTimeout(() => resolve('deadline'), deadlineMillis);
-      timer.unref?.();
     });
     const outcome = await Promise.race([this.flushQueued().then(() => 'flushed' as const), deadline]);
     clearTimeout(timer);
@@ -245,6 +246,17 @@ export class BufferedSpanProcessor implements SpanProcessor {
 
   /** Exports what is queued now (respecting the concurrency limit) and waits for every export in flight. */
   private async flushQueued(): Promise<void> {
+    // Keep the process alive while someone awaits the flush: export timers are unref()ed
+    // for idle apps, but an awaited flush must finish (it is bounded by the export timeout).
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    try {
+      await this.flushQueuedNow();
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private async flushQueuedNow(): Promise<void> {
     this.clearTimer();
     let remaining = this.queue.length;
     while (remaining > 0 && this.queue.length > 0) {

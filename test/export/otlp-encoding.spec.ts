@@ -171,7 +171,7 @@ describe('OTLP encoding, checked with the official 0.52.1 definitions', () => {
             'content-type': protocol === 'protobuf' ? 'application/x-protobuf' : 'application/json',
             ...(gzip ? { 'content-encoding': 'gzip' } : {}),
           },
-          body: gzip ? gzipSync(body) : body,
+          body: new Uint8Array(gzip ? gzipSync(body) : body),
         });
         expect(res.status).toBe(200);
         const request = rx.requests[rx.requests.length - 1]!;

@@ -21,5 +21,6 @@ export const SERVER_REQUEST_STATE = Symbol.for('nestjs-tracing.server-request');
 /** The state of a raw request, if tracing started for it. */
 export function requestState(rawRequest: unknown): ServerRequestState | undefined {
   if (rawRequest === null || typeof rawRequest !== 'object') return undefined;
-  return (rawRequest as Record<symbol, ServerRequestState | undefined>)[SERVER_REQUEST_STATE];
+  // null marks an ignored request
+  return (rawRequest as Record<symbol, ServerRequestState | null | undefined>)[SERVER_REQUEST_STATE] ?? undefined;
 }

@@ -1,0 +1,47 @@
+import { createRequire } from 'node:module';
+
+/**
+ * The parts of `@nestjs/microservices` the instrumentation touches. Typed loosely on
+ * purpose: the package is an optional peer (NestJS 11 or 12) and is never imported at the
+ * top level, so an app without microservices does not need it installed.
+ */
+export interface MicroservicesExports {
+  ClientProxy?: { prototype: Record<string | symbol, unknown> };
+  ClientTCP?: Function;
+  ClientRedis?: Function;
+  ClientNats?: Function;
+  ClientMqtt?: Function;
+  ClientRMQ?: Function;
+  ClientKafka?: Function;
+  ClientGrpcProxy?: Function;
+  ServerTCP?: Function;
+  ServerRedis?: Function;
+  ServerNats?: Function;
+  ServerMqtt?: Function;
+  ServerRMQ?: Function;
+  ServerKafka?: Function;
+  ServerGrpc?: Function;
+  NatsRecord?: new (data: unknown, headers?: unknown) => { data: unknown; headers?: unknown };
+  RmqRecord?: new (data: unknown, options?: unknown) => { data: unknown; options?: Record<string, unknown> };
+  MqttRecord?: new (data: unknown, options?: unknown) => { data: unknown; options?: Record<string, unknown> };
+}
+
+declare const require: ((id: string) => unknown) | undefined;
+
+let cached: MicroservicesExports | null | undefined;
+
+/**
+ * Loads `@nestjs/microservices` once, the way the application itself resolves it; returns
+ * undefined when it is not installed. NestJS 12 is ESM-only: Node >= 20.19 loads it
+ * through `require` (the same module instance an `import` gets).
+ */
+export function loadMicroservices(): MicroservicesExports | undefined {
+  if (cached !== undefined) return cached ?? undefined;
+  try {
+    const load = typeof require === 'function' ? require : createRequire(`${process.cwd()}/`);
+    cached = load('@nestjs/microservices') as MicroservicesExports;
+  } catch {
+    cached = null;
+  }
+  return cached ?? undefined;
+}

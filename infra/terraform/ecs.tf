@@ -39,7 +39,7 @@ resource "aws_ecs_task_definition" "collector" {
         logDriver = "awslogs"
         options = {
           awslogs-group         = aws_cloudwatch_log_group.collector.name
-          awslogs-region        = data.aws_region.current.name
+          awslogs-region        = var.aws_region
           awslogs-stream-prefix = "otel-collector"
         }
       }
@@ -137,7 +137,7 @@ resource "aws_ecs_task_definition" "tempo" {
         logDriver = "awslogs"
         options = {
           awslogs-group         = aws_cloudwatch_log_group.tempo.name
-          awslogs-region        = data.aws_region.current.name
+          awslogs-region        = var.aws_region
           awslogs-stream-prefix = "tempo-config"
         }
       }
@@ -163,7 +163,7 @@ resource "aws_ecs_task_definition" "tempo" {
         logDriver = "awslogs"
         options = {
           awslogs-group         = aws_cloudwatch_log_group.tempo.name
-          awslogs-region        = data.aws_region.current.name
+          awslogs-region        = var.aws_region
           awslogs-stream-prefix = "tempo"
         }
       }

@@ -7,13 +7,7 @@
 # The collector and Tempo read the SAME config files as docker compose (../otel-collector,
 # ../tempo). They travel as SSM parameters (ssm.tf); see ../README.md for why.
 
-data "aws_region" "current" {}
-
 data "aws_partition" "current" {}
-
-data "aws_vpc" "this" {
-  id = var.vpc_id
-}
 
 locals {
   collector_config = file("${path.module}/../otel-collector/config.yaml")

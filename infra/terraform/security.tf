@@ -27,13 +27,13 @@ resource "aws_vpc_security_group_ingress_rule" "nlb_otlp" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "nlb_to_collector" {
-  count = var.create_collector_nlb ? 1 : 0
+  for_each = var.create_collector_nlb ? merge(local.otlp_ports, { health = local.collector_health }) : {}
 
   security_group_id            = aws_security_group.nlb[0].id
-  description                  = "Forward to the collector tasks (OTLP and health checks)"
+  description                  = "${each.key} to the collector tasks"
   ip_protocol                  = "tcp"
-  from_port                    = local.otlp_ports.grpc
-  to_port                      = local.collector_health
+  from_port                    = each.value
+  to_port                      = each.value
   referenced_security_group_id = aws_security_group.collector.id
 }
 

@@ -8,7 +8,8 @@ import { getReferencesInExpression, parse } from '@cdktf/hcl2json';
  * reference resolves: var.X to a declared variable, local.X to a defined local, data.T.N and
  * T.N to declared blocks (with [index] exactly when the block has `count`), each/count only
  * where the block sets for_each/count. Plus: required outputs and variables exist, files read
- * with file() exist, nothing is declared and never used, and no credentials are in the files.
+ * with file() exist, no variable, local or data source is declared and never used, and no
+ * credentials are in the files.
  */
 
 type Json = Record<string, any>;
@@ -115,6 +116,7 @@ export function checkModel(model: TerraformModel, dir: string, required: Terrafo
   const problems: string[] = [];
   const usedVariables = new Set<string>();
   const usedLocals = new Set<string>();
+  const usedData = new Set<string>();
 
   for (const { ref, file, owner } of model.references) {
     const segs = ref.split('.');
@@ -128,6 +130,7 @@ export function checkModel(model: TerraformModel, dir: string, required: Terrafo
       if (owner !== `locals.${segs[1]}`) usedLocals.add(segs[1]);
     } else if (root === 'data') {
       if (!model.data.has(`${segs[1]}.${segs[2]}`)) problems.push(`${at}: data.${segs[1]}.${segs[2]} is not declared`);
+      if (owner !== `data.${segs[1]}.${segs[2]}`) usedData.add(`${segs[1]}.${segs[2]}`);
     } else if (root === 'module') {
       if (!model.modules.has(segs[1])) problems.push(`${at}: module.${segs[1]} is not declared`);
     } else if (root === 'each' || root === 'count') {
@@ -156,6 +159,7 @@ export function checkModel(model: TerraformModel, dir: string, required: Terrafo
     }
   }
   for (const name of model.locals.keys()) if (!usedLocals.has(name)) problems.push(`local "${name}": defined but never used`);
+  for (const key of model.data.keys()) if (!usedData.has(key)) problems.push(`data.${key}: declared but never used (an extra API call at every plan)`);
   for (const [name, o] of model.outputs) {
     if (o.value === undefined) problems.push(`output "${name}": has no value`);
     if (typeof o.description !== 'string') problems.push(`output "${name}": needs a description`);

@@ -79,7 +79,7 @@ describe('infra/docker-compose.yml', () => {
         { [COMPOSE]: [[/depends_on:\n      - tempo\n    restart/, 'depends_on:\n      - tempo-db\n    restart']] },
         /depends_on: no service "tempo-db"/],
       ['two services publish the same host port',
-        { [COMPOSE]: [['"3200:3200"', '"4318:3200"']] },
+        { [COMPOSE]: [['"127.0.0.1:3200:3200"', '"127.0.0.1:4318:3200"']] },
         /host port 4318 is also published by otel-collector/],
       ['the sample app\'s Dockerfile is missing',
         { [COMPOSE]: [['dockerfile: infra/sample-app.Dockerfile', 'dockerfile: infra/app.Dockerfile']] },

@@ -30,6 +30,10 @@ declare const require: ((id: string) => unknown) | undefined;
 
 let cached: MicroservicesExports | null | undefined;
 
+function loader(): (id: string) => unknown {
+  return typeof require === 'function' ? require : createRequire(`${process.cwd()}/`);
+}
+
 /**
  * Loads `@nestjs/microservices` once, the way the application itself resolves it; returns
  * undefined when it is not installed. NestJS 12 is ESM-only: Node >= 20.19 loads it
@@ -38,10 +42,26 @@ let cached: MicroservicesExports | null | undefined;
 export function loadMicroservices(): MicroservicesExports | undefined {
   if (cached !== undefined) return cached ?? undefined;
   try {
-    const load = typeof require === 'function' ? require : createRequire(`${process.cwd()}/`);
-    cached = load('@nestjs/microservices') as MicroservicesExports;
+    cached = loader()('@nestjs/microservices') as MicroservicesExports;
   } catch {
     cached = null;
   }
   return cached ?? undefined;
+}
+
+let grpcMetadata: (new () => unknown) | null | undefined;
+
+/**
+ * `Metadata` of `@grpc/grpc-js`, for a gRPC call made without metadata. Loaded only when an
+ * application already makes gRPC calls through Nest (which loaded the package itself), so
+ * it costs nothing and adds no dependency; undefined when it cannot be resolved.
+ */
+export function loadGrpcMetadata(): (new () => unknown) | undefined {
+  if (grpcMetadata !== undefined) return grpcMetadata ?? undefined;
+  try {
+    grpcMetadata = (loader()('@grpc/grpc-js') as { Metadata?: new () => unknown }).Metadata ?? null;
+  } catch {
+    grpcMetadata = null;
+  }
+  return grpcMetadata ?? undefined;
 }

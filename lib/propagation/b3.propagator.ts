@@ -5,7 +5,7 @@ import type { Propagator } from '../core/propagator.js';
 import type { CarrierGetter, CarrierSetter, SpanContext } from '../core/types.js';
 import { defaultGetter, defaultSetter } from './carriers.js';
 import { DASH, isNonZeroLowerHex, isOws, singleValue } from './header-value.js';
-import { hasValidIds } from './traceparent.codec.js';
+import { injectableSpanContext } from './traceparent.codec.js';
 
 export const B3_SINGLE_HEADER = 'b3';
 export const B3_TRACE_ID_HEADER = 'x-b3-traceid';
@@ -104,8 +104,8 @@ export class B3Propagator implements Propagator {
 
   inject(context: Context, carrier: unknown, setter: CarrierSetter = defaultSetter): void {
     try {
-      const spanContext = context.parentContext();
-      if (spanContext === undefined || !hasValidIds(spanContext)) return;
+      const spanContext = injectableSpanContext(context);
+      if (spanContext === undefined) return;
       const sampled = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
       if (this.encoding === 'single') {
         setter.set(carrier, B3_SINGLE_HEADER, spanContext.traceId + '-' + spanContext.spanId + (sampled ? '-1' : '-0'));

@@ -144,3 +144,30 @@ export function removeCarrierKey(carrier: unknown, key: string): void {
     if (k.length === key.length && equalsIgnoreCase(k, key)) delete record[k];
   }
 }
+
+/**
+ * @internal Writes `first` and, when `secondValue` is not empty, `second` (else removes any
+ * `second` key) with the default setter's rules, in one pass over a plain object's keys.
+ * Both keys must be lowercase. Other carriers go through `defaultSetter` / `removeCarrierKey`.
+ */
+export function setPair(carrier: unknown, first: string, firstValue: string, second: string, secondValue: string): void {
+  if (carrier === null || typeof carrier !== 'object') return;
+  const c = carrier as { set?: unknown; setHeader?: unknown };
+  if (carrier instanceof Map || typeof c.set === 'function' || typeof c.setHeader === 'function') {
+    defaultSetter.set(carrier, first, firstValue);
+    if (secondValue.length > 0) defaultSetter.set(carrier, second, secondValue);
+    else removeCarrierKey(carrier, second);
+    return;
+  }
+  const record = carrier as AnyRecord;
+  const removeSecond = secondValue.length === 0;
+  for (const k in record) {
+    if (k.length === first.length && k !== first && equalsIgnoreCase(k, first)) {
+      delete record[k];
+    } else if (k.length === second.length && (removeSecond || k !== second) && equalsIgnoreCase(k, second)) {
+      delete record[k];
+    }
+  }
+  record[first] = firstValue;
+  if (!removeSecond) record[second] = secondValue;
+}

@@ -23,8 +23,6 @@ function isKeyChar(c: number): boolean {
  * system-id = lcalpha 0*13(keychar).
  */
 function isValidKeyRange(s: string, start: number, end: number): boolean {
-  const length = end - start;
-  if (length < 1) return false;
   let at = -1;
   for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i);
@@ -35,6 +33,13 @@ function isValidKeyRange(s: string, start: number, end: number): boolean {
       return false;
     }
   }
+  return isValidKeyShape(s, start, end, at);
+}
+
+/** Lengths and first characters of a key whose characters were checked; `at` is the '@' index or -1. */
+function isValidKeyShape(s: string, start: number, end: number, at: number): boolean {
+  const length = end - start;
+  if (length < 1) return false;
   const first = s.charCodeAt(start);
   if (at < 0) return length <= 256 && isLcAlpha(first);
   const tenant = at - start;
@@ -100,14 +105,22 @@ function scan(h: string): number {
       if (n !== 0) canonical = false; // empty member: skipped, not re-emitted (§3.3.1.2)
     } else {
       if (count === MAX_TRACE_STATE_MEMBERS) return -1;
+      // key and "=" in one pass (§3.3.1.3.1); the lengths and first characters are checked after.
       const keyStart = i;
-      while (i < n && h.charCodeAt(i) !== EQUALS) {
-        if (h.charCodeAt(i) === COMMA) return -1;
-        i++;
+      let at = -1;
+      for (; i < n; i++) {
+        const c = h.charCodeAt(i);
+        if (c === EQUALS) break;
+        if (c === 0x40) {
+          if (at >= 0) return -1;
+          at = i;
+        } else if (!isKeyChar(c)) {
+          return -1;
+        }
       }
       if (i === n) return -1;
       const keyEnd = i;
-      if (!isValidKeyRange(h, keyStart, keyEnd)) return -1;
+      if (!isValidKeyShape(h, keyStart, keyEnd, at)) return -1;
       i++; // "="
       const valueStart = i;
       let lastNonBlank = -1;

@@ -1,4 +1,6 @@
+import type { Context } from '../core/context.js';
 import type { SpanId, TraceId } from '../core/ids.js';
+import { RecordingSpan } from '../core/span.js';
 import type { SpanContext, TraceState } from '../core/types.js';
 import { DASH, isNonZeroLowerHex, isOws, lowerHexValue, singleValue } from './header-value.js';
 
@@ -66,9 +68,13 @@ function traceparentStart(header: string): number {
 /** Builds the remote span context from a value `traceparentStart` accepted. */
 function toSpanContext(header: string, start: number, traceState: TraceState | undefined): SpanContext {
   const flags = (lowerHexValue(header.charCodeAt(start + 53)) << 4) | lowerHexValue(header.charCodeAt(start + 54));
+  const traceId = header.substring(start + 3, start + 35) as TraceId;
+  const spanId = header.substring(start + 36, start + 52) as SpanId;
+  lastValidTraceId = traceId;
+  lastValidSpanId = spanId;
   return {
-    traceId: header.substring(start + 3, start + 35) as TraceId,
-    spanId: header.substring(start + 36, start + 52) as SpanId,
+    traceId,
+    spanId,
     // §3.2.2.5: keep the sampled (0x01) and random (0x02) bits; other bits are reserved
     // ("Vendors MUST set those to zero") and are dropped here so they are never re-emitted.
     traceFlags: flags & KNOWN_FLAGS,
@@ -115,7 +121,40 @@ export function formatTraceparent(context: SpanContext): string {
   return '00-' + context.traceId + '-' + context.spanId + FLAGS_SUFFIX[context.traceFlags & KNOWN_FLAGS];
 }
 
+// The ids validated last (by a parse or a check). Re-injecting a context we extracted, or
+// the same span twice, then costs one string comparison instead of a 48-character scan.
+// Holds two string references; allocates nothing. Initialised to a non-string sentinel.
+const NONE: unknown = Object.freeze({});
+let lastValidTraceId: unknown = NONE;
+let lastValidSpanId: unknown = NONE;
+
 /** True when the context's trace id and span id are valid W3C ids (lowercase hex, not all zeros). */
 export function hasValidIds(context: SpanContext): boolean {
-  return isNonZeroLowerHex(context.traceId, 32) && isNonZeroLowerHex(context.spanId, 16);
+  const traceId: unknown = context.traceId;
+  const spanId: unknown = context.spanId;
+  if (traceId !== lastValidTraceId) {
+    if (!isNonZeroLowerHex(traceId, 32)) return false;
+    lastValidTraceId = traceId;
+  }
+  if (spanId !== lastValidSpanId) {
+    if (!isNonZeroLowerHex(spanId, 16)) return false;
+    lastValidSpanId = spanId;
+  }
+  return true;
+}
+
+/**
+ * The span context to inject for `context` (its active span's, else the remote parent's), or
+ * undefined when there is none or its ids are invalid. A `RecordingSpan`'s ids are valid by
+ * construction (the tracer generates them or validated the parent's), so they are not rescanned.
+ */
+export function injectableSpanContext(context: Context): SpanContext | undefined {
+  const span = context.span;
+  if (span !== undefined) {
+    const spanContext = span.spanContext();
+    if (span instanceof RecordingSpan) return spanContext;
+    return spanContext !== undefined && spanContext !== null && hasValidIds(spanContext) ? spanContext : undefined;
+  }
+  const remote = context.remote;
+  return remote !== undefined && hasValidIds(remote) ? remote : undefined;
 }

@@ -1,8 +1,8 @@
 import type { Context } from '../core/context.js';
 import type { Propagator } from '../core/propagator.js';
 import type { CarrierGetter, CarrierSetter, TraceState } from '../core/types.js';
-import { defaultGetter, defaultSetter, removeCarrierKey } from './carriers.js';
-import { formatTraceparent, hasValidIds, parseTraceparentWith } from './traceparent.codec.js';
+import { defaultGetter, defaultSetter, setPair } from './carriers.js';
+import { formatTraceparent, injectableSpanContext, parseTraceparentWith } from './traceparent.codec.js';
 import { parseTraceState, traceStateHeader } from './trace-state.js';
 
 export const TRACEPARENT_HEADER = 'traceparent';
@@ -24,14 +24,19 @@ function readTraceState(carrier: unknown, getter: CarrierGetter): TraceState | u
 export class W3CTraceContextPropagator implements Propagator {
   inject(context: Context, carrier: unknown, setter: CarrierSetter = defaultSetter): void {
     try {
-      const spanContext = context.parentContext();
-      if (spanContext === undefined || !hasValidIds(spanContext)) return;
-      setter.set(carrier, TRACEPARENT_HEADER, formatTraceparent(spanContext));
+      const spanContext = injectableSpanContext(context);
+      if (spanContext === undefined) return;
+      const traceparent = formatTraceparent(spanContext);
       const state = spanContext.traceState;
-      const header = state === undefined ? '' : traceStateHeader(state);
+      const tracestate = state === undefined ? '' : traceStateHeader(state);
+      if (setter === defaultSetter) {
+        // One pass over the carrier for both keys; a stale tracestate is removed.
+        setPair(carrier, TRACEPARENT_HEADER, traceparent, TRACESTATE_HEADER, tracestate);
+        return;
+      }
+      setter.set(carrier, TRACEPARENT_HEADER, traceparent);
       // §3.3.1.2: vendors SHOULD avoid sending an empty tracestate.
-      if (header.length > 0) setter.set(carrier, TRACESTATE_HEADER, header);
-      else if (setter === defaultSetter) removeCarrierKey(carrier, TRACESTATE_HEADER);
+      if (tracestate.length > 0) setter.set(carrier, TRACESTATE_HEADER, tracestate);
     } catch {
       // a throwing carrier or setter must never reach the application
     }

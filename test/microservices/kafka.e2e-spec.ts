@@ -40,7 +40,8 @@ class OrdersController {
   constructor(private readonly tracer: Tracer) {}
 
   @EventPattern(EVENT)
-  created(@Payload() data: unknown, @Ctx() ctx: KafkaContext): void {
+  created(@Payload() data: unknown, @Ctx() context: unknown): void {
+    const ctx = context as KafkaContext;
     events.push(data);
     const user = ctx.getMessage().headers?.['x-user'];
     headersSeen.push(user === undefined ? undefined : String(user));

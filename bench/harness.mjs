@@ -12,9 +12,12 @@
 //   the way they do in a real application instead of filling up and dropping;
 // - warm-up first (every variant, alternating, until warmupMs passed), which also calibrates
 //   how many operations fill one sample of about sampleMs;
+// - a full GC (when node runs with --expose-gc) before the warm-up of every row, so a row
+//   does not pay for the garbage of the one before; not between samples: a forced full GC
+//   shrinks the young generation, and the next sample then pays for scavenges that a running
+//   application does not (measured here: 4-6x slower buffered span start+end for a while);
 // - then `samples` samples per variant, the variants alternating and their order rotating
-//   each round, with a full GC (when node runs with --expose-gc) before every sample so one
-//   variant's garbage is not collected on another's time;
+//   each round, so both sides see the same machine state and collect similar garbage;
 // - the result is the median ns/op over the samples (and the spread: min and max).
 
 import { setImmediate as tick } from 'node:timers/promises';
@@ -63,6 +66,7 @@ export async function measure(variants, options = {}) {
   const { chunk = 1000, samples = 31, warmupMs = 400, sampleMs = 10 } = options;
   const labels = Object.keys(variants);
   const opsPerSample = {};
+  gc();
   // Warm-up and calibration: alternate the variants, growing the batch until it takes a while.
   for (const label of labels) opsPerSample[label] = chunk;
   const warmupEnd = performance.now() + warmupMs;
@@ -79,7 +83,6 @@ export async function measure(variants, options = {}) {
   for (let round = 0; round < samples; round++) {
     for (let i = 0; i < labels.length; i++) {
       const label = labels[(i + round) % labels.length];
-      gc();
       const ops = opsPerSample[label];
       results[label].push((await timed(variants[label], ops, chunk)) / ops);
     }

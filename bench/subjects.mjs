@@ -75,7 +75,9 @@ class BenchQueueProcessor {
 
 /** Our library, from dist/cjs. `propagator` is undefined until lib/propagation is built. */
 export function loadOurs() {
-  const core = requireIfBuilt('index.js')?.Tracer ? requireIfBuilt('index.js') : requireIfBuilt('core/index.js');
+  // The framework-free parts only (the package root also loads the Nest integration, which
+  // these rows do not use): dist/cjs/core, dist/cjs/propagation, the buffered processor.
+  const core = requireIfBuilt('core/index.js');
   if (core === undefined) throw new Error('dist/cjs is missing: run `npm run build` first (npm run bench does)');
   const propagation = requireIfBuilt('propagation/index.js');
   const bufferedModule = requireIfBuilt('export/buffered-span.processor.js');

@@ -8,36 +8,45 @@ export type SpanId = string & { readonly __brand: 'SpanId' };
 export const INVALID_TRACE_ID = '00000000000000000000000000000000' as TraceId;
 export const INVALID_SPAN_ID = '0000000000000000' as SpanId;
 
-// Random bytes are drawn 4 KiB at a time and hex-encoded once; an id is then a
-// substring of that pool (one small allocation, no per-id crypto call).
-const POOL_BYTES = 4096;
+// Random bytes are drawn 8 KiB at a time (one crypto call) and hex-encoded once; an id is
+// then a substring of that pool (one small allocation, no per-id crypto call). The
+// all-zero check reads the pool's bytes, not the string: an id can only be all zeros when
+// its first byte is, so the common path costs one typed-array load.
+const POOL_BYTES = 8192;
+const POOL_CHARS = POOL_BYTES * 2;
 const bytes = Buffer.allocUnsafe(POOL_BYTES);
 let hex = '';
-let offset = 0;
+let offset = POOL_CHARS;
+
+function refill(): void {
+  randomFillSync(bytes);
+  hex = bytes.toString('hex');
+  offset = 0;
+}
+
+/** True when the `chars / 2` pool bytes behind the hex offset `at` are all zero. */
+function zeroAt(at: number, chars: number): boolean {
+  for (let i = at >> 1, end = i + (chars >> 1); i < end; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
 
 function take(chars: number): string {
-  if (offset + chars > hex.length) {
-    randomFillSync(bytes);
-    hex = bytes.toString('hex');
-    offset = 0;
+  for (;;) {
+    if (offset + chars > POOL_CHARS) refill();
+    const at = offset;
+    offset += chars;
+    if (bytes[at >> 1] !== 0 || !zeroAt(at, chars)) return hex.substring(at, at + chars);
   }
-  const id = hex.substring(offset, offset + chars);
-  offset += chars;
-  return id;
 }
 
 /** A new random trace id, never all zeros (W3C Trace Context §3.2.2.3). */
 export function newTraceId(): TraceId {
-  let id = take(32);
-  while (id === INVALID_TRACE_ID) id = take(32);
-  return id as TraceId;
+  return take(32) as TraceId;
 }
 
 /** A new random span id, never all zeros (W3C Trace Context §3.2.2.4). */
 export function newSpanId(): SpanId {
-  let id = take(16);
-  while (id === INVALID_SPAN_ID) id = take(16);
-  return id as SpanId;
+  return take(16) as SpanId;
 }
 
 const TRACE_ID_RE = /^[0-9a-f]{32}$/;

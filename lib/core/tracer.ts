@@ -108,15 +108,23 @@ export class Tracer implements SpanOwner {
     let parent: SpanContext | undefined;
     let kind = SpanKind.INTERNAL;
     let attributes = context.attributes;
+    // A parent that is one of our own recording spans has ids we generated: valid by
+    // construction, so only other parents (remote, explicit, foreign spans) are checked.
+    let trusted = false;
+    if (options !== undefined && (options.root === true || options.parent !== undefined)) {
+      parent = options.root === true ? undefined : options.parent;
+    } else if (context.span !== undefined) {
+      parent = context.span.spanContext();
+      trusted = context.span instanceof RecordingSpan;
+    } else {
+      parent = context.remote;
+    }
     if (options !== undefined) {
-      parent = options.root === true ? undefined : options.parent ?? context.parentContext();
       if (options.kind !== undefined) kind = options.kind;
       if (options.attributes !== undefined)
         attributes = attributes === undefined ? options.attributes : { ...attributes, ...options.attributes };
-    } else {
-      parent = context.parentContext();
     }
-    if (parent !== undefined && !isValidSpanContext(parent)) parent = undefined;
+    if (parent !== undefined && !trusted && !isValidSpanContext(parent)) parent = undefined;
     const traceId = parent === undefined ? newTraceId() : parent.traceId;
     const result = this.sampler.shouldSample(parent, traceId, name, kind, attributes, options?.links);
     if (result.decision === SamplingDecision.NOT_RECORD) return NOOP_SPAN;
@@ -163,9 +171,13 @@ export class Tracer implements SpanOwner {
   startActiveSpan<T>(name: string, optionsOrFn: SpanOptions | ActiveFn<T> | undefined, maybeFn?: ActiveFn<T>): T {
     const fn = (typeof optionsOrFn === 'function' ? optionsOrFn : maybeFn) as ActiveFn<T>;
     const options = typeof optionsOrFn === 'function' ? undefined : optionsOrFn;
-    const span = this.startSpan(name, options);
+    if (!this.enabled || this.stopped) return fn(NOOP_SPAN);
+    // One context lookup for both the parent and the context the span runs in.
+    const parentContext = activeContext();
+    if (parentContext.suppressed) return fn(NOOP_SPAN);
+    const span = this.createSpan(name, options, parentContext);
     if (span === NOOP_SPAN) return fn(span);
-    const context = activeContext().withSpan(span, this);
+    const context = parentContext.withSpan(span, this);
     return runInContext(context, () => {
       let result: T;
       try {

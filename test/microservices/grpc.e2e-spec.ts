@@ -11,6 +11,7 @@ import { SpanKind, SpanStatusCode } from '../../lib/core/enums.js';
 import type { FinishedSpan } from '../../lib/core/types.js';
 import { freePort } from './support/broker.js';
 import { expectChain, spanIdOf, traceIdOf, waitForSpans } from './support/span-assertions.js';
+import { Span } from 'nestjs-tracing';
 import { InMemorySpanExporter, suiteTracing, Tracer } from './support/tracing-app.js';
 
 interface OrderRequest {
@@ -45,18 +46,14 @@ const untracedReceived: OrderRequest[] = [];
 @Injectable()
 class OrdersService implements OnModuleInit {
   private orders!: OrdersGrpc;
-  constructor(
-    @Inject('SELF') private readonly self: ClientGrpc,
-    private readonly tracer: Tracer,
-  ) {}
+  constructor(@Inject('SELF') private readonly self: ClientGrpc) {}
   onModuleInit(): void {
     this.orders = this.self.getService<OrdersGrpc>('OrdersService');
   }
-  place(order: OrderRequest): Promise<number> {
-    return this.tracer.startActiveSpan('OrdersService.place', { attributes: { 'order.id': order.id ?? '' } }, async () => {
-      const replies = await lastValueFrom(this.orders.items({ id: order.id, items: order.items }).pipe(toArray()));
-      return replies.length;
-    });
+  @Span({ args: (order: OrderRequest) => ({ 'order.id': order.id ?? '' }) })
+  async place(order: OrderRequest): Promise<number> {
+    const replies = await lastValueFrom(this.orders.items({ id: order.id, items: order.items }).pipe(toArray()));
+    return replies.length;
   }
 }
 
@@ -102,22 +99,18 @@ class UntracedController {
 @Controller('grpc')
 class GatewayController implements OnModuleInit {
   private orders!: OrdersGrpc;
-  constructor(
-    @Inject('ORDERS') private readonly client: ClientGrpc,
-    private readonly tracer: Tracer,
-  ) {}
+  constructor(@Inject('ORDERS') private readonly client: ClientGrpc) {}
   onModuleInit(): void {
     this.orders = this.client.getService<OrdersGrpc>('OrdersService');
   }
+  // The gateway's HTTP SERVER span (`POST /grpc/:op`) comes from TracingModule.
   @Post(':op')
-  call(@Param('op') op: 'create' | 'reject' | 'echo', @Body() body: OrderRequest): Promise<unknown> {
-    return this.tracer.startActiveSpan('POST /grpc/:op', { kind: SpanKind.SERVER }, async () => {
-      try {
-        return { result: await firstValueFrom(this.orders[op](body)) };
-      } catch (error) {
-        return { error: { code: (error as { code?: number }).code, details: (error as { details?: string }).details } };
-      }
-    });
+  async call(@Param('op') op: 'create' | 'reject' | 'echo', @Body() body: OrderRequest): Promise<unknown> {
+    try {
+      return { result: await firstValueFrom(this.orders[op](body)) };
+    } catch (error) {
+      return { error: { code: (error as { code?: number }).code, details: (error as { details?: string }).details } };
+    }
   }
 }
 

@@ -1,29 +1,12 @@
-// The tracing setup of each app in the transport suites. Until TracingModule lands this
-// builds the same pieces by hand: a Tracer (W3C propagation, in-memory export) and the
-// MicroservicesInstrumentation provider, in a global module.
-import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { Tracer } from '../../../lib/core/tracer.js';
-import { InMemorySpanExporter } from '../../../lib/export/in-memory-span.exporter.js';
-import { SimpleSpanProcessor } from '../../../lib/export/simple-span.processor.js';
-import { MicroservicesInstrumentation } from '../../../lib/nest/microservices/microservices.instrumentation.js';
-import { createPropagator } from '../../../lib/propagation/create-propagator.js';
+// The tracing setup of each app in the transport suites: the real TracingModule, exporting
+// to a shared in-memory exporter (spans exported as they end), one tracer per app.
+import type { DynamicModule } from '@nestjs/common';
+import { TracingModule, Tracer } from 'nestjs-tracing';
+import { InMemorySpanExporter } from 'nestjs-tracing/testing';
 
-@Global()
-@Module({})
-class SuiteTracingModule {}
-
-/** A global module that traces the app it is imported into as `serviceName`. */
+/** `TracingModule.forRoot()` for an app named `serviceName`, exporting to `exporter`. */
 export function suiteTracing(serviceName: string, exporter: InMemorySpanExporter): DynamicModule {
-  const tracer = new Tracer({
-    serviceName,
-    processor: new SimpleSpanProcessor(exporter),
-    propagator: createPropagator(['tracecontext', 'baggage']),
-  }).makeDefault();
-  return {
-    module: SuiteTracingModule,
-    providers: [{ provide: Tracer, useValue: tracer }, MicroservicesInstrumentation],
-    exports: [Tracer],
-  };
+  return TracingModule.forRoot({ serviceName, exporter });
 }
 
 export { InMemorySpanExporter, Tracer };

@@ -41,6 +41,7 @@ import { SpanKind, SpanStatusCode } from '../../../lib/core/enums.js';
 import type { FinishedSpan } from '../../../lib/core/types.js';
 import { describeWithBroker, runId, type Broker } from './broker.js';
 import { describe as describeSpan, expectChain, only, spanIdOf, traceIdOf, waitForSpans } from './span-assertions.js';
+import { Span } from 'nestjs-tracing';
 import { InMemorySpanExporter, suiteTracing, Tracer } from './tracing-app.js';
 
 export interface Endpoint {
@@ -148,16 +149,12 @@ export function transportSuite(spec: TransportSpec): void {
 
   @Injectable()
   class OrdersService {
-    constructor(
-      private readonly tracer: Tracer,
-      @Inject('EVENTS') private readonly events: ClientProxy,
-    ) {}
+    constructor(@Inject('EVENTS') private readonly events: ClientProxy) {}
 
     /** A nested span that emits the second hop. */
-    place(order: unknown): Promise<void> {
-      return this.tracer.startActiveSpan('OrdersService.place', { attributes: { 'order.id': idOf(order) } }, async () => {
-        await lastValueFrom(this.events.emit(P.created, { orderId: idOf(order) }), { defaultValue: undefined });
-      });
+    @Span({ args: (order: unknown) => ({ 'order.id': idOf(order) }) })
+    async place(order: unknown): Promise<void> {
+      await lastValueFrom(this.events.emit(P.created, { orderId: idOf(order) }), { defaultValue: undefined });
     }
   }
 
@@ -218,21 +215,16 @@ export function transportSuite(spec: TransportSpec): void {
 
   @Controller('orders')
   class GatewayController {
-    constructor(
-      @Inject('ORDERS') private readonly orders: ClientProxy,
-      private readonly tracer: Tracer,
-    ) {}
+    constructor(@Inject('ORDERS') private readonly orders: ClientProxy) {}
 
+    // The gateway's HTTP SERVER span (`POST /orders/:op`) comes from TracingModule.
     @Post(':op')
-    send(@Param('op') op: keyof typeof P, @Body() body: { data: unknown }): Promise<unknown> {
-      // Until the HTTP interceptor lands, the gateway's SERVER span is started here.
-      return this.tracer.startActiveSpan(`POST /orders/:op`, { kind: SpanKind.SERVER }, async () => {
-        try {
-          return { result: await firstValueFrom(this.orders.send(P[op], body.data)) };
-        } catch (error) {
-          return { error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error };
-        }
-      });
+    async send(@Param('op') op: keyof typeof P, @Body() body: { data: unknown }): Promise<unknown> {
+      try {
+        return { result: await firstValueFrom(this.orders.send(P[op], body.data)) };
+      } catch (error) {
+        return { error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : error };
+      }
     }
   }
 

@@ -8,6 +8,26 @@ export const SEMICOLON = 0x3b;
 export const SPACE = 0x20;
 export const TAB = 0x09;
 
+// One character-class table for every grammar here, indexed by UTF-16 code unit (64 KiB,
+// built once): a table load per character is cheaper than a chain of range comparisons,
+// and code units above 0x7E simply have no class.
+/** Lowercase hex digit (W3C Trace Context §3.2.2.3). */
+export const C_HEX = 1;
+/** tracestate keychar: lcalpha / DIGIT / "_" / "-" / "*" / "/" (§3.3.1.3.1). */
+export const C_KEYCHAR = 2;
+/** tracestate nblk-chr: %x21-2B / %x2D-3C / %x3E-7E (§3.3.1.3.2). */
+export const C_NBLK = 4;
+export const CHAR_CLASS = new Uint8Array(65536);
+for (let c = 0x21; c <= 0x7e; c++) {
+  let cls = 0;
+  const digit = c >= 0x30 && c <= 0x39;
+  const lower = c >= 0x61 && c <= 0x7a;
+  if (digit || (c >= 0x61 && c <= 0x66)) cls |= C_HEX;
+  if (digit || lower || c === 0x5f || c === 0x2d || c === 0x2a || c === 0x2f) cls |= C_KEYCHAR;
+  if (c !== 0x2c && c !== 0x3d) cls |= C_NBLK;
+  CHAR_CLASS[c] = cls;
+}
+
 /** OWS = *( SP / HTAB ) (RFC 7230 §3.2.3). */
 export function isOws(c: number): boolean {
   return c === SPACE || c === TAB;
@@ -26,13 +46,14 @@ export function lowerHexValue(c: number): number {
  */
 export function isNonZeroLowerHex(s: unknown, length: number): boolean {
   if (typeof s !== 'string' || s.length !== length) return false;
+  let all = C_HEX;
   let nonZero = 0;
   for (let i = 0; i < length; i++) {
     const c = s.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+    all &= CHAR_CLASS[c];
     nonZero |= c ^ 0x30;
   }
-  return nonZero !== 0;
+  return all !== 0 && nonZero !== 0;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { diag } from '../core/diag.js';
 import type { TraceState } from '../core/types.js';
-import { COMMA, EQUALS, isOws, listValue, SPACE, TAB } from './header-value.js';
+import { C_KEYCHAR, C_NBLK, CHAR_CLASS, COMMA, EQUALS, isOws, listValue, SPACE, TAB } from './header-value.js';
 
 /** W3C Trace Context §3.3.1.1 (list): at most 32 list-members. */
 export const MAX_TRACE_STATE_MEMBERS = 32;
@@ -110,13 +110,10 @@ function scan(h: string): number {
       let at = -1;
       for (; i < n; i++) {
         const c = h.charCodeAt(i);
+        if ((CHAR_CLASS[c] & C_KEYCHAR) !== 0) continue;
         if (c === EQUALS) break;
-        if (c === 0x40) {
-          if (at >= 0) return -1;
-          at = i;
-        } else if (!isKeyChar(c)) {
-          return -1;
-        }
+        if (c !== 0x40 || at >= 0) return -1;
+        at = i;
       }
       if (i === n) return -1;
       const keyEnd = i;
@@ -127,14 +124,14 @@ function scan(h: string): number {
       let firstTab = -1;
       for (; i < n; i++) {
         const c = h.charCodeAt(i);
-        if (c === COMMA) break;
-        if (c === SPACE) continue;
-        if (c === TAB) {
-          if (firstTab < 0) firstTab = i;
+        if ((CHAR_CLASS[c] & C_NBLK) !== 0) {
+          lastNonBlank = i;
           continue;
         }
-        if (c < 0x21 || c > 0x7e || c === EQUALS) return -1;
-        lastNonBlank = i;
+        if (c === COMMA) break;
+        if (c === SPACE) continue;
+        if (c !== TAB) return -1;
+        if (firstTab < 0) firstTab = i;
       }
       // The value must end in a nblk-chr; trailing spaces/tabs are OWS, a tab inside is invalid.
       if (lastNonBlank < 0) return -1;

@@ -2,7 +2,7 @@ import type { Context } from '../core/context.js';
 import type { SpanId, TraceId } from '../core/ids.js';
 import { RecordingSpan } from '../core/span.js';
 import type { SpanContext, TraceState } from '../core/types.js';
-import { DASH, isNonZeroLowerHex, isOws, lowerHexValue, singleValue } from './header-value.js';
+import { C_HEX, CHAR_CLASS, DASH, isNonZeroLowerHex, isOws, lowerHexValue, singleValue } from './header-value.js';
 
 /** Length of a version-00 traceparent: 2 + 1 + 32 + 1 + 16 + 1 + 2 (W3C Trace Context §3.2.2). */
 const TRACEPARENT_LENGTH = 55;
@@ -44,22 +44,24 @@ function traceparentStart(header: string): number {
   ) {
     return -1;
   }
-  // §3.2.2.3 trace-id: 32 lowercase hex digits, not all zeros.
+  // §3.2.2.3 trace-id: 32 lowercase hex digits, not all zeros. Branch-free: the classes are
+  // AND-ed and the digits OR-ed, and both are checked once at the end.
+  let all = C_HEX;
   let nonZero = 0;
   for (let i = start + 3; i < start + 35; i++) {
     const c = header.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return -1;
+    all &= CHAR_CLASS[c];
     nonZero |= c ^ 0x30;
   }
-  if (nonZero === 0) return -1;
+  if (all === 0 || nonZero === 0) return -1;
   // §3.2.2.4 parent-id: 16 lowercase hex digits, not all zeros.
   nonZero = 0;
   for (let i = start + 36; i < start + 52; i++) {
     const c = header.charCodeAt(i);
-    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return -1;
+    all &= CHAR_CLASS[c];
     nonZero |= c ^ 0x30;
   }
-  if (nonZero === 0) return -1;
+  if (all === 0 || nonZero === 0) return -1;
   // §3.2.2.5 trace-flags: 2 lowercase hex digits.
   if (lowerHexValue(header.charCodeAt(start + 53)) < 0 || lowerHexValue(header.charCodeAt(start + 54)) < 0) return -1;
   return start;

@@ -1,158 +1,268 @@
 import type { AttributeValue, Attributes, FinishedSpan, Link, Resource, SpanEvent } from '../../core/types.js';
+import { JsonWriter } from './json-writer.js';
 import { exportedResourceAttributes } from './resource-attributes.js';
 import { groupSpans } from './span-groups.js';
-import { linkFlags, spanFlags } from './span-fields.js';
+import { linkFlags, spanFlags, writeEndTimeDecimal, writeEventTimeDecimal, writeStartTimeDecimal } from './span-fields.js';
 
-const resourceCache = new WeakMap<Resource, string>();
-const quote = JSON.stringify;
+/** Encoded `"resource":{...}` values, one per resource object (resources are immutable). */
+const resourceCache = new WeakMap<Resource, Buffer>();
 
 /**
  * Encodes an OTLP `ExportTraceServiceRequest` in the OTLP/JSON mapping: trace and span
  * ids as lowercase hex (not base64), enums as numbers, 64-bit integers (times, intValue)
- * as decimal strings as proto3 JSON requires, field names in lowerCamelCase.
+ * as decimal strings as proto3 JSON requires, field names in lowerCamelCase. Writes UTF-8
+ * straight into a reused buffer. Not re-entrant per encoder.
  */
 export class JsonTraceEncoder {
-  /** The request body as UTF-8. */
-  encode(spans: readonly FinishedSpan[]): Buffer {
-    return Buffer.from(this.encodeToString(spans), 'utf8');
+  private readonly w: JsonWriter;
+
+  constructor(initialSize?: number) {
+    this.w = new JsonWriter(initialSize);
   }
 
-  encodeToString(spans: readonly FinishedSpan[]): string {
-    let out = '{"resourceSpans":[';
+  /** The request body as UTF-8 (a fresh Buffer owned by the caller). */
+  encode(spans: readonly FinishedSpan[]): Buffer {
+    const w = this.w;
+    w.reset();
+    w.ascii('{"resourceSpans":[');
     let firstGroup = true;
     for (const group of groupSpans(spans)) {
-      if (!firstGroup) out += ',';
+      if (!firstGroup) w.ascii(',');
       firstGroup = false;
-      out += '{"resource":' + encodedResource(group.resource) + ',"scopeSpans":[';
+      w.ascii('{"resource":');
+      const resource = encodedResource(group.resource);
+      w.ensure(resource.length);
+      w.buf.set(resource, w.pos);
+      w.pos += resource.length;
+      w.ascii(',"scopeSpans":[');
       for (let s = 0; s < group.scopes.length; s++) {
         const sg = group.scopes[s]!;
-        if (s > 0) out += ',';
-        out += '{"scope":{"name":' + quote(sg.scope.name);
-        if (sg.scope.version) out += ',"version":' + quote(sg.scope.version);
-        out += '},"spans":[';
+        if (s > 0) w.ascii(',');
+        w.ascii('{"scope":{"name":');
+        w.string(sg.scope.name);
+        if (sg.scope.version) {
+          w.ascii(',"version":');
+          w.string(sg.scope.version);
+        }
+        w.ascii('},"spans":[');
         const list = sg.spans;
         for (let i = 0; i < list.length; i++) {
-          if (i > 0) out += ',';
-          out += spanJson(list[i]!);
+          if (i > 0) w.ascii(',');
+          writeSpan(w, list[i]!);
         }
-        out += ']}';
+        w.ascii(']}');
       }
-      out += ']}';
+      w.ascii(']}');
     }
-    return out + ']}';
+    w.ascii(']}');
+    return w.finish();
+  }
+
+  /** The request body as a string (tests, debugging). */
+  encodeToString(spans: readonly FinishedSpan[]): string {
+    return this.encode(spans).toString('utf8');
   }
 }
 
-function encodedResource(resource: Resource): string {
-  let json = resourceCache.get(resource);
-  if (json === undefined) {
-    json = '{"attributes":' + attributesJson(exportedResourceAttributes(resource)) + '}';
-    if (typeof resource === 'object' && resource !== null) resourceCache.set(resource, json);
+function encodedResource(resource: Resource): Buffer {
+  let bytes = resourceCache.get(resource);
+  if (bytes === undefined) {
+    const w = new JsonWriter(1024);
+    w.ascii('{"attributes":');
+    writeAttributes(w, exportedResourceAttributes(resource));
+    w.ascii('}');
+    bytes = w.finish();
+    if (typeof resource === 'object' && resource !== null) resourceCache.set(resource, bytes);
   }
-  return json;
+  return bytes;
 }
 
-function spanJson(span: FinishedSpan): string {
+function writeSpan(w: JsonWriter, span: FinishedSpan): void {
   const ctx = span.spanContext();
-  let out = '{"traceId":"' + ctx.traceId + '","spanId":"' + ctx.spanId + '"';
+  w.ascii('{"traceId":"');
+  w.ascii(ctx.traceId);
+  w.ascii('","spanId":"');
+  w.ascii(ctx.spanId);
+  w.ascii('"');
   if (ctx.traceState !== undefined) {
     const ts = ctx.traceState.serialize();
-    if (ts.length > 0) out += ',"traceState":' + quote(ts);
-  }
-  if (span.parentSpanId !== undefined) out += ',"parentSpanId":"' + span.parentSpanId + '"';
-  out +=
-    ',"flags":' +
-    spanFlags(span, ctx.traceFlags) +
-    ',"name":' +
-    quote(span.name) +
-    ',"kind":' +
-    (span.kind + 1) +
-    ',"startTimeUnixNano":"' +
-    span.startTime +
-    '","endTimeUnixNano":"' +
-    span.endTime +
-    '","attributes":' +
-    attributesJson(span.attributes);
-  if (span.droppedAttributesCount > 0) out += ',"droppedAttributesCount":' + span.droppedAttributesCount;
-  if (span.events.length > 0) {
-    out += ',"events":[';
-    for (let i = 0; i < span.events.length; i++) {
-      if (i > 0) out += ',';
-      out += eventJson(span.events[i]!);
+    if (ts.length > 0) {
+      w.ascii(',"traceState":');
+      w.string(ts);
     }
-    out += ']';
   }
-  if (span.droppedEventsCount > 0) out += ',"droppedEventsCount":' + span.droppedEventsCount;
-  if (span.links.length > 0) {
-    out += ',"links":[';
-    for (let i = 0; i < span.links.length; i++) {
-      if (i > 0) out += ',';
-      out += linkJson(span.links[i]!);
+  if (span.parentSpanId !== undefined) {
+    w.ascii(',"parentSpanId":"');
+    w.ascii(span.parentSpanId);
+    w.ascii('"');
+  }
+  w.ascii(',"flags":');
+  w.integer(spanFlags(span, ctx.traceFlags));
+  w.ascii(',"name":');
+  w.string(span.name);
+  w.ascii(',"kind":');
+  w.integer(span.kind + 1);
+  w.ascii(',"startTimeUnixNano":"');
+  writeStartTimeDecimal(w, span);
+  w.ascii('","endTimeUnixNano":"');
+  writeEndTimeDecimal(w, span);
+  w.ascii('","attributes":');
+  writeAttributes(w, span.attributes);
+  if (span.droppedAttributesCount > 0) {
+    w.ascii(',"droppedAttributesCount":');
+    w.integer(span.droppedAttributesCount);
+  }
+  const events = span.events;
+  if (events.length > 0) {
+    w.ascii(',"events":[');
+    for (let i = 0; i < events.length; i++) {
+      if (i > 0) w.ascii(',');
+      writeEvent(w, events[i]!);
     }
-    out += ']';
+    w.ascii(']');
   }
-  if (span.droppedLinksCount > 0) out += ',"droppedLinksCount":' + span.droppedLinksCount;
+  if (span.droppedEventsCount > 0) {
+    w.ascii(',"droppedEventsCount":');
+    w.integer(span.droppedEventsCount);
+  }
+  const links = span.links;
+  if (links.length > 0) {
+    w.ascii(',"links":[');
+    for (let i = 0; i < links.length; i++) {
+      if (i > 0) w.ascii(',');
+      writeLink(w, links[i]!);
+    }
+    w.ascii(']');
+  }
+  if (span.droppedLinksCount > 0) {
+    w.ascii(',"droppedLinksCount":');
+    w.integer(span.droppedLinksCount);
+  }
   const status = span.status;
-  out += ',"status":{';
-  if (status.code) out += '"code":' + status.code;
-  if (status.message) out += (status.code ? ',' : '') + '"message":' + quote(status.message);
-  return out + '}}';
+  w.ascii(',"status":{');
+  if (status.code) {
+    w.ascii('"code":');
+    w.integer(status.code);
+  }
+  if (status.message) {
+    w.ascii(status.code ? ',"message":' : '"message":');
+    w.string(status.message);
+  }
+  w.ascii('}}');
 }
 
-function eventJson(event: SpanEvent): string {
-  let out =
-    '{"timeUnixNano":"' + event.time + '","name":' + quote(event.name) + ',"attributes":' + attributesJson(event.attributes);
-  if (event.droppedAttributesCount > 0) out += ',"droppedAttributesCount":' + event.droppedAttributesCount;
-  return out + '}';
+function writeEvent(w: JsonWriter, event: SpanEvent): void {
+  w.ascii('{"timeUnixNano":"');
+  writeEventTimeDecimal(w, event);
+  w.ascii('","name":');
+  w.string(event.name);
+  w.ascii(',"attributes":');
+  writeAttributes(w, event.attributes);
+  if (event.droppedAttributesCount > 0) {
+    w.ascii(',"droppedAttributesCount":');
+    w.integer(event.droppedAttributesCount);
+  }
+  w.ascii('}');
 }
 
-function linkJson(link: Link): string {
+function writeLink(w: JsonWriter, link: Link): void {
   const ctx = link.context;
-  let out = '{"traceId":"' + ctx.traceId + '","spanId":"' + ctx.spanId + '"';
+  w.ascii('{"traceId":"');
+  w.ascii(ctx.traceId);
+  w.ascii('","spanId":"');
+  w.ascii(ctx.spanId);
+  w.ascii('"');
   if (ctx.traceState !== undefined) {
     const ts = ctx.traceState.serialize();
-    if (ts.length > 0) out += ',"traceState":' + quote(ts);
+    if (ts.length > 0) {
+      w.ascii(',"traceState":');
+      w.string(ts);
+    }
   }
-  out += ',"attributes":' + attributesJson(link.attributes ?? {});
-  if (link.droppedAttributesCount) out += ',"droppedAttributesCount":' + link.droppedAttributesCount;
-  return out + ',"flags":' + linkFlags(ctx) + '}';
+  w.ascii(',"attributes":');
+  writeAttributes(w, link.attributes ?? {});
+  if (link.droppedAttributesCount) {
+    w.ascii(',"droppedAttributesCount":');
+    w.integer(link.droppedAttributesCount);
+  }
+  w.ascii(',"flags":');
+  w.integer(linkFlags(ctx));
+  w.ascii('}');
 }
 
-function attributesJson(attributes: Attributes): string {
-  let out = '[';
+// Attribute keys repeat from span to span: `{"key":"<key>","value":` is encoded once per
+// key and copied afterwards. Bounded, so unusual key churn cannot grow memory.
+const KEY_CACHE_LIMIT = 2048;
+const keyFragments = new Map<string, Buffer>();
+const keyWriter = new JsonWriter(256);
+
+function keyFragment(key: string): Buffer {
+  let fragment = keyFragments.get(key);
+  if (fragment === undefined) {
+    keyWriter.reset();
+    keyWriter.ascii('{"key":');
+    keyWriter.string(key);
+    keyWriter.ascii(',"value":');
+    fragment = keyWriter.finish();
+    if (keyFragments.size < KEY_CACHE_LIMIT) keyFragments.set(key, fragment);
+  }
+  return fragment;
+}
+
+function writeAttributes(w: JsonWriter, attributes: Attributes): void {
+  w.ascii('[');
   let first = true;
   for (const key in attributes) {
     const value = attributes[key];
     if (value === undefined) continue;
-    if (!first) out += ',';
+    if (!first) w.ascii(',');
     first = false;
-    out += '{"key":' + quote(key) + ',"value":' + anyValueJson(value) + '}';
+    w.bytes(keyFragment(key));
+    writeAnyValue(w, value);
+    w.ascii('}');
   }
-  return out + ']';
+  w.ascii(']');
 }
 
 /** AnyValue in proto3 JSON: intValue is a decimal string; non-finite doubles are the strings "NaN", "Infinity", "-Infinity". */
-function anyValueJson(value: AttributeValue | null | undefined): string {
+function writeAnyValue(w: JsonWriter, value: AttributeValue | null | undefined): void {
   switch (typeof value) {
     case 'string':
-      return '{"stringValue":' + quote(value) + '}';
+      w.ascii('{"stringValue":');
+      w.string(value);
+      w.ascii('}');
+      return;
     case 'number':
-      if (Number.isSafeInteger(value)) return '{"intValue":"' + value + '"}';
-      if (Number.isFinite(value)) return '{"doubleValue":' + value + '}';
-      return '{"doubleValue":"' + value + '"}';
+      if (Number.isSafeInteger(value)) {
+        w.ascii('{"intValue":"');
+        w.integer(value);
+        w.ascii('"}');
+      } else if (Number.isFinite(value)) {
+        w.ascii('{"doubleValue":');
+        w.ascii(String(value));
+        w.ascii('}');
+      } else {
+        w.ascii('{"doubleValue":"');
+        w.ascii(String(value));
+        w.ascii('"}');
+      }
+      return;
     case 'boolean':
-      return value ? '{"boolValue":true}' : '{"boolValue":false}';
+      w.ascii(value ? '{"boolValue":true}' : '{"boolValue":false}');
+      return;
     case 'object':
       if (Array.isArray(value)) {
-        let out = '{"arrayValue":{"values":[';
+        w.ascii('{"arrayValue":{"values":[');
         for (let i = 0; i < value.length; i++) {
-          if (i > 0) out += ',';
-          out += anyValueJson(value[i]);
+          if (i > 0) w.ascii(',');
+          writeAnyValue(w, value[i]);
         }
-        return out + ']}}';
+        w.ascii(']}}');
+        return;
       }
-      return '{}';
+      w.ascii('{}');
+      return;
     default:
-      return '{}';
+      w.ascii('{}');
   }
 }

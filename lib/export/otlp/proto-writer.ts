@@ -1,3 +1,5 @@
+import { ByteWriter } from './byte-writer.js';
+
 /**
  * A minimal protobuf wire-format writer over one growing Buffer that is reused between
  * requests (encoding a batch allocates only the final copy).
@@ -6,35 +8,7 @@
  * it; when the body turned out to be 128 bytes or longer the body is moved right by the
  * extra varint bytes (a memmove of bytes already in cache). Every varint stays canonical.
  */
-export class ProtoWriter {
-  buf: Buffer;
-  pos = 0;
-
-  constructor(initialSize = 64 * 1024) {
-    this.buf = Buffer.allocUnsafe(initialSize);
-  }
-
-  reset(): void {
-    this.pos = 0;
-  }
-
-  /** Makes room for `n` more bytes. */
-  ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
-  }
-
-  /** A copy of what was written (the internal buffer is reused by the next encode). */
-  finish(): Buffer {
-    const out = Buffer.allocUnsafe(this.pos);
-    this.buf.copy(out, 0, 0, this.pos);
-    return out;
-  }
-
+export class ProtoWriter extends ByteWriter {
   /** An unsigned varint below 2^32. */
   uint32(value: number): void {
     this.ensure(5);

@@ -1,4 +1,5 @@
 import type { FinishedSpan, SpanContext, SpanEvent } from '../../core/types.js';
+import type { JsonWriter } from './json-writer.js';
 import type { ProtoWriter } from './proto-writer.js';
 
 // Span flags (trace.proto SpanFlags): the low 8 bits are the W3C trace flags; bit 8 says
@@ -54,6 +55,41 @@ function writeRelative(w: ProtoWriter, relativeMs: number): boolean {
   }
   w.fixed64(lo, hi >>> 0);
   return true;
+}
+
+const ORIGIN_SECONDS = Number(ORIGIN_NS / 1_000_000_000n);
+const ORIGIN_SUB_NS = Number(ORIGIN_NS % 1_000_000_000n);
+
+/** Writes origin + relativeMs as decimal ns digits; false when out of exact range. */
+function writeRelativeDecimal(w: JsonWriter, relativeMs: number): boolean {
+  const whole = Math.floor(relativeMs);
+  const delta = whole * 1e6 + Math.round((relativeMs - whole) * 1e6);
+  if (!(delta > -9e15 && delta < 9e15)) return false;
+  const sub = ORIGIN_SUB_NS + delta;
+  const carry = Math.floor(sub / 1e9);
+  const seconds = ORIGIN_SECONDS + carry;
+  if (seconds <= 0) return false;
+  w.nanos(seconds, sub - carry * 1e9);
+  return true;
+}
+
+/** Writes the start time's decimal ns digits (OTLP/JSON fixed64 is a string; quotes not included). */
+export function writeStartTimeDecimal(w: JsonWriter, span: FinishedSpan): void {
+  const rel = (span as FinishedSpan & RelativeTimes).startMs;
+  if (typeof rel === 'number' && writeRelativeDecimal(w, rel)) return;
+  w.ascii(String(span.startTime));
+}
+
+export function writeEndTimeDecimal(w: JsonWriter, span: FinishedSpan): void {
+  const rel = (span as FinishedSpan & RelativeTimes).endMs;
+  if (typeof rel === 'number' && rel >= 0 && writeRelativeDecimal(w, rel)) return;
+  w.ascii(String(span.endTime));
+}
+
+export function writeEventTimeDecimal(w: JsonWriter, event: SpanEvent): void {
+  const rel = (event as SpanEvent & { readonly at?: unknown }).at;
+  if (typeof rel === 'number' && writeRelativeDecimal(w, rel)) return;
+  w.ascii(String(event.time));
 }
 
 function writeNanos(w: ProtoWriter, t: bigint): void {

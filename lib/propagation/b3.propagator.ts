@@ -4,7 +4,7 @@ import type { SpanId, TraceId } from '../core/ids.js';
 import type { Propagator } from '../core/propagator.js';
 import type { CarrierGetter, CarrierSetter, SpanContext } from '../core/types.js';
 import { defaultGetter, defaultSetter } from './carriers.js';
-import { DASH, isNonZeroLowerHex, isOws, singleValue } from './header-value.js';
+import { DASH, DETACH_ABOVE, detach, isNonZeroLowerHex, isOws, singleValue } from './header-value.js';
 import { injectableSpanContext } from './traceparent.codec.js';
 
 export const B3_SINGLE_HEADER = 'b3';
@@ -51,7 +51,9 @@ export function parseB3Single(value: unknown): SpanContext | undefined {
   while (start < end && isOws(raw.charCodeAt(start))) start++;
   while (end > start && isOws(raw.charCodeAt(end - 1))) end--;
   if (end - start < 33) return undefined;
-  const header = start === 0 && end === raw.length ? raw : raw.substring(start, end);
+  if (end - start > 68) return undefined; // 32 + 1 + 16 + 2 + 17: the longest valid value
+  let header = start === 0 && end === raw.length ? raw : raw.substring(start, end);
+  if (raw.length > DETACH_ABOVE) header = detach(header); // do not pin a padded header
   const dash = header.indexOf('-');
   if (dash !== 16 && dash !== 32) return undefined;
   const traceId = b3TraceId(header.substring(0, dash));
@@ -73,7 +75,9 @@ export function parseB3Single(value: unknown): SpanContext | undefined {
 
 function trimmedSingle(value: unknown): string | undefined {
   const s = singleValue(value);
-  return s === undefined ? undefined : s.trim();
+  if (s === undefined) return undefined;
+  const trimmed = s.trim();
+  return s.length > DETACH_ABOVE && trimmed.length <= 32 ? detach(trimmed) : trimmed;
 }
 
 /** Parses the `X-B3-*` headers. `X-B3-Flags: 1` (debug) implies sampled. */

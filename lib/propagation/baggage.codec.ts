@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { Baggage } from '../core/baggage.js';
 import { diag } from '../core/diag.js';
 import type { BaggageEntry } from '../core/types.js';
-import { EQUALS, isOws, listValue, SEMICOLON } from './header-value.js';
+import { DETACH_ABOVE, detach, EQUALS, isOws, listValue, SEMICOLON } from './header-value.js';
 
 /** Members kept when parsing and written when serializing (W3C Baggage §3.3.3 Limits: at least 64). */
 export const MAX_BAGGAGE_MEMBERS = 64;
@@ -141,8 +141,15 @@ function parseMember(h: string, start: number, end: number): [string, BaggageEnt
       metadata = h.substring(i, end);
     }
   }
-  const key = h.substring(start, keyEnd);
-  const value = hasPercent ? percentDecode(h, valueStart, valueEnd) : h.substring(valueStart, valueEnd);
+  const long = h.length > DETACH_ABOVE;
+  let key = h.substring(start, keyEnd);
+  let value = hasPercent ? percentDecode(h, valueStart, valueEnd) : h.substring(valueStart, valueEnd);
+  if (long) {
+    // Do not let kept entries pin a long header in memory (see `detach`).
+    key = detach(key);
+    if (!hasPercent) value = detach(value);
+    if (metadata !== undefined) metadata = detach(metadata);
+  }
   return [key, metadata === undefined ? { value } : { value, metadata }];
 }
 

@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+
 // Small character-level helpers shared by the header codecs. Hot path: charCodeAt only,
 // no regular expressions, no allocation.
 
@@ -76,4 +78,17 @@ export function listValue(value: unknown): string | undefined {
   if (!Array.isArray(value)) return undefined;
   for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return undefined;
   return value.length === 1 ? (value[0] as string) : value.join(',');
+}
+
+/** Above this length a parsed header's pieces are copied rather than sliced (see `detach`). */
+export const DETACH_ABOVE = 512;
+
+/**
+ * A copy of an ASCII string that shares no memory with the string it was cut from. V8 makes
+ * substrings of 13+ characters "slices" that keep their whole parent alive; ids cut from a
+ * padded, megabyte-long header must not pin that header for the life of the trace. Only used
+ * on long (rare) inputs.
+ */
+export function detach(s: string): string {
+  return Buffer.from(s, 'latin1').toString('latin1');
 }

@@ -1,6 +1,6 @@
 import { diag } from '../core/diag.js';
 import type { TraceState } from '../core/types.js';
-import { C_KEYCHAR, C_NBLK, CHAR_CLASS, COMMA, EQUALS, isOws, listValue, SPACE, TAB } from './header-value.js';
+import { C_KEYCHAR, C_NBLK, CHAR_CLASS, COMMA, DETACH_ABOVE, detach, EQUALS, isOws, listValue, SPACE, TAB } from './header-value.js';
 
 /** W3C Trace Context §3.3.1.1 (list): at most 32 list-members. */
 export const MAX_TRACE_STATE_MEMBERS = 32;
@@ -283,7 +283,7 @@ export function parseTraceState(value: string | string[] | undefined): W3CTraceS
   for (let m = 0; m < count; m++) {
     canonical += (m === 0 ? '' : ',') + header.substring(KEY_START[m], VALUE_END[m]);
   }
-  return W3CTraceState.fromCanonical(canonical);
+  return W3CTraceState.fromCanonical(header.length > DETACH_ABOVE ? detach(canonical) : canonical);
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Context } from '../core/context.js';
 import type { SpanId, TraceId } from '../core/ids.js';
 import { RecordingSpan } from '../core/span.js';
 import type { SpanContext, TraceState } from '../core/types.js';
-import { C_HEX, CHAR_CLASS, DASH, isNonZeroLowerHex, isOws, lowerHexValue, singleValue } from './header-value.js';
+import { C_HEX, CHAR_CLASS, DASH, DETACH_ABOVE, detach, isNonZeroLowerHex, isOws, lowerHexValue, singleValue } from './header-value.js';
 
 /** Length of a version-00 traceparent: 2 + 1 + 32 + 1 + 16 + 1 + 2 (W3C Trace Context §3.2.2). */
 const TRACEPARENT_LENGTH = 55;
@@ -69,6 +69,11 @@ function traceparentStart(header: string): number {
 
 /** Builds the remote span context from a value `traceparentStart` accepted. */
 function toSpanContext(header: string, start: number, traceState: TraceState | undefined): SpanContext {
+  if (header.length > DETACH_ABOVE) {
+    // A long value (future-version fields, padding): keep only a copy of the 55 characters used.
+    header = detach(header.substring(start, start + TRACEPARENT_LENGTH));
+    start = 0;
+  }
   const flags = (lowerHexValue(header.charCodeAt(start + 53)) << 4) | lowerHexValue(header.charCodeAt(start + 54));
   const traceId = header.substring(start + 3, start + 35) as TraceId;
   const spanId = header.substring(start + 36, start + 52) as SpanId;

@@ -118,3 +118,12 @@ describe('hasValidIds', () => {
     expect(hasValidIds({ ...ok, traceId: 42 } as never)).toBe(false);
   });
 });
+
+describe('long inputs', () => {
+  it('parses a future-version header padded to a megabyte and keeps plain ids', () => {
+    const header = `01-${TRACE_ID}-${SPAN_ID}-01-${'x'.repeat(1 << 20)}`;
+    const ctx = parseTraceparent(`${' '.repeat(1000)}${header}`)!;
+    expect(ctx.traceId).toBe(TRACE_ID);
+    expect(ctx.spanId).toBe(SPAN_ID);
+  });
+});

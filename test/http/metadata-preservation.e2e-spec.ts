@@ -69,7 +69,7 @@ class Jobs {
   }
 
   @EventPattern('evt')
-  evt(): void {}
+  evt(_data: unknown): void {}
 }
 
 describe('@Span keeps other decorators working', () => {

@@ -28,6 +28,22 @@ export interface SpanOwner {
 const EMPTY_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
 const UNSET_STATUS: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
 
+const NO_ATTRIBUTES: ReadonlyArray<string | AttributeValue> = Object.freeze([]);
+/** From this many attributes on, a span keeps a key -> position index instead of scanning. */
+const INDEXED_FROM = 16;
+
+/** Position of `key` in a flat key/value list, or -1. */
+function scanFor(list: ReadonlyArray<string | AttributeValue>, key: string): number {
+  for (let i = 0; i < list.length; i += 2) if (list[i] === key) return i;
+  return -1;
+}
+
+function indexOf(list: ReadonlyArray<string | AttributeValue>): Map<string, number> {
+  const index = new Map<string, number>();
+  for (let i = 0; i < list.length; i += 2) index.set(list[i] as string, i);
+  return index;
+}
+
 /** An event recorded on a span; its time is kept relative and read as bigint ns. */
 class RecordedEvent implements SpanEvent {
   constructor(
@@ -116,8 +132,16 @@ export class RecordingSpan implements Span, FinishedSpan {
   readonly startMs: number;
   /** End, in ms since the process time origin; -1 while recording. */
   endMs = -1;
-  readonly attributes: Attributes = {};
-  private _attributeCount = 0;
+  /**
+   * Attributes as a flat `[key, value, key, value, ...]` list in insertion order, allocated on
+   * the first attribute: appending to an array is 2-3x cheaper than adding properties to a
+   * fresh object (measured in bench/), and `attributes` builds the object when read.
+   */
+  private _attrs: Array<string | AttributeValue> | undefined = undefined;
+  /** key -> index in `_attrs`, built once a span has INDEXED_FROM attributes (a scan is cheaper below). */
+  private _attrIndex: Map<string, number> | undefined = undefined;
+  /** The object built by `attributes` once the span has ended (it cannot change any more). */
+  private _attrObject: Attributes | undefined = undefined;
   private _events: RecordedEvent[] | undefined = undefined;
   private _links: Link[] | undefined = undefined;
   private _status: SpanStatus = UNSET_STATUS;
@@ -156,6 +180,23 @@ export class RecordingSpan implements Span, FinishedSpan {
   get durationMs(): number {
     return this.endMs < 0 ? 0 : this.endMs - this.startMs;
   }
+  /** The span's attributes as an object (built from the internal list; cached once ended). */
+  get attributes(): Attributes {
+    const list = this._attrs;
+    if (list === undefined) return EMPTY_ATTRIBUTES;
+    if (this._attrObject !== undefined) return this._attrObject;
+    const out: Attributes = {};
+    for (let i = 0; i < list.length; i += 2) out[list[i] as string] = list[i + 1] as AttributeValue;
+    if (this.endMs >= 0) this._attrObject = out;
+    return out;
+  }
+  /**
+   * The attributes as a flat `[key, value, key, value, ...]` list in insertion order, without
+   * building an object: the fast path for encoders. Read-only; empty when there are none.
+   */
+  attributeList(): ReadonlyArray<string | AttributeValue> {
+    return this._attrs ?? NO_ATTRIBUTES;
+  }
   get events(): readonly SpanEvent[] {
     return this._events ?? [];
   }
@@ -191,16 +232,26 @@ export class RecordingSpan implements Span, FinishedSpan {
       diag.debugOnce(`invalid-attr:${key}`, `attribute "${key}" has an unsupported value type; ignored`);
       return this;
     }
-    const attributes = this.attributes;
-    if (!(key in attributes)) {
-      if (this._attributeCount >= this.owner.limits.attributeCountLimit) {
-        this.droppedAttributesCount++;
-        return this;
-      }
-      this._attributeCount++;
+    const limits = this.owner.limits;
+    const stored = limits.attributeValueLengthLimit === Infinity ? value : truncate(value, limits.attributeValueLengthLimit);
+    const list = this._attrs;
+    if (list === undefined) {
+      if (limits.attributeCountLimit < 1) this.droppedAttributesCount++;
+      else this._attrs = [key, stored];
+      return this;
     }
-    const lengthLimit = this.owner.limits.attributeValueLengthLimit;
-    attributes[key] = lengthLimit === Infinity ? value : truncate(value, lengthLimit);
+    const at = this._attrIndex !== undefined ? this._attrIndex.get(key) ?? -1 : scanFor(list, key);
+    if (at >= 0) {
+      list[at + 1] = stored;
+      return this;
+    }
+    if (list.length >= limits.attributeCountLimit * 2) {
+      this.droppedAttributesCount++;
+      return this;
+    }
+    list.push(key, stored);
+    if (this._attrIndex !== undefined) this._attrIndex.set(key, list.length - 2);
+    else if (list.length === INDEXED_FROM * 2) this._attrIndex = indexOf(list);
     return this;
   }
 

@@ -3,7 +3,7 @@ import { TraceFlags } from '../core/enums.js';
 import type { SpanId, TraceId } from '../core/ids.js';
 import type { Propagator } from '../core/propagator.js';
 import type { CarrierGetter, CarrierSetter, SpanContext } from '../core/types.js';
-import { defaultGetter, defaultSetter } from './carriers.js';
+import { defaultGetter, defaultSetter, removeCarrierKey } from './carriers.js';
 import { DASH, DETACH_ABOVE, detach, isNonZeroLowerHex, isOws, singleValue } from './header-value.js';
 import { injectableSpanContext } from './traceparent.codec.js';
 
@@ -117,6 +117,11 @@ export class B3Propagator implements Propagator {
         setter.set(carrier, B3_TRACE_ID_HEADER, spanContext.traceId);
         setter.set(carrier, B3_SPAN_ID_HEADER, spanContext.spanId);
         setter.set(carrier, B3_SAMPLED_HEADER, sampled ? '1' : '0');
+        if (setter === defaultSetter) {
+          // Stale values from a previous hop would contradict the ids just written.
+          removeCarrierKey(carrier, B3_FLAGS_HEADER);
+          removeCarrierKey(carrier, B3_PARENT_SPAN_ID_HEADER);
+        }
       }
     } catch {
       // never into the application

@@ -4,9 +4,9 @@ import { diag } from '../core/diag.js';
 import type { BaggageEntry } from '../core/types.js';
 import { DETACH_ABOVE, detach, EQUALS, isOws, listValue, SEMICOLON } from './header-value.js';
 
-/** Members kept when parsing and written when serializing (W3C Baggage §3.3.3 Limits: at least 64). */
+/** Members kept when parsing and written when serializing (W3C Baggage, Header Content > Limits: at least 64). */
 export const MAX_BAGGAGE_MEMBERS = 64;
-/** Bytes of baggage-string kept and written, commas included (W3C Baggage §3.3.3 Limits: at least 8192). */
+/** Bytes of baggage-string kept and written, commas included (W3C Baggage, Header Content > Limits: at least 8192). */
 export const MAX_BAGGAGE_BYTES = 8192;
 
 const PERCENT = 0x25;
@@ -14,7 +14,7 @@ const HEX_UPPER = '0123456789ABCDEF';
 
 // tchar (RFC 7230 §3.2.6): "!#$%&'*+-.^_`|~" DIGIT ALPHA — the baggage key grammar.
 const TCHAR = new Uint8Array(128);
-// baggage-octet = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E (W3C Baggage §3.3.1).
+// baggage-octet = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E (W3C Baggage, Header Content > Definition).
 const OCTET = new Uint8Array(128);
 for (let c = 0; c < 128; c++) {
   const alnum = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
@@ -36,7 +36,7 @@ export function isValidBaggageKey(key: unknown): key is string {
 }
 
 /**
- * Validates `s[start, end)` (already OWS-trimmed) as a property list (W3C Baggage §3.3.1):
+ * Validates `s[start, end)` (already OWS-trimmed) as a property list (W3C Baggage, Definition and 'property'):
  * property *( OWS ";" OWS property ), property = key OWS [ "=" OWS value ].
  */
 function isValidProperties(s: string, start: number, end: number): boolean {
@@ -67,7 +67,7 @@ function hexValue(c: number): number {
 }
 
 /**
- * Percent-decodes a value (W3C Baggage §3.3.1.2: "a URL encoded UTF-8 string"). A '%' not
+ * Percent-decodes a value (W3C Baggage, 'value': "a URL encoded UTF-8 string"). A '%' not
  * followed by two hex digits stays as it is; bytes that are not UTF-8 become U+FFFD.
  */
 function percentDecode(s: string, start: number, end: number): string {
@@ -110,7 +110,7 @@ function percentEncode(value: string): string {
 }
 
 /**
- * Parses one list-member `h[start, end)` (W3C Baggage §3.3.1):
+ * Parses one list-member `h[start, end)` (W3C Baggage, Definition):
  * key OWS "=" OWS value *( OWS ";" OWS property ). Returns undefined when it is invalid.
  */
 function parseMember(h: string, start: number, end: number): [string, BaggageEntry] | undefined {

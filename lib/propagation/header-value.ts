@@ -60,8 +60,8 @@ export function isNonZeroLowerHex(s: unknown, length: number): boolean {
 
 /**
  * A header that may occur once (traceparent, b3): a string, or a one-element array.
- * Two or more values are invalid (W3C Trace Context §3.2.2: a vendor MUST NOT accept
- * several traceparent headers), and so is anything that is not a string.
+ * Two or more values are invalid (the W3C Trace Context test suite's duplicated-traceparent
+ * case: the trace restarts), and so is anything that is not a string.
  */
 export function singleValue(value: unknown): string | undefined {
   if (typeof value === 'string') return value;

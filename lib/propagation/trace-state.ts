@@ -2,7 +2,7 @@ import { diag } from '../core/diag.js';
 import type { TraceState } from '../core/types.js';
 import { C_KEYCHAR, C_NBLK, CHAR_CLASS, COMMA, DETACH_ABOVE, detach, EQUALS, isOws, listValue, SPACE, TAB } from './header-value.js';
 
-/** W3C Trace Context §3.3.1.1 (list): at most 32 list-members. */
+/** W3C Trace Context §3.3.1.2 (list): at most 32 list-members. */
 export const MAX_TRACE_STATE_MEMBERS = 32;
 
 // keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" (W3C Trace Context §3.3.1.3.1).
@@ -87,7 +87,7 @@ const VALUE_END = new Int32Array(MAX_TRACE_STATE_MEMBERS);
 
 /**
  * Scans a combined tracestate header. Returns the number of members (0 when there are none),
- * -1 when any member is invalid, a key repeats or there are more than 32 members (§3.3.1.1:
+ * -1 when any member is invalid, a key repeats or there are more than 32 members (§3.3.1.2:
  * the whole tracestate is then discarded), or -2 - count when it is valid but not already in
  * canonical form (OWS or empty members present).
  */
@@ -97,12 +97,12 @@ function scan(h: string): number {
   let canonical = true;
   let i = 0;
   for (;;) {
-    // list-member = OWS (an empty member), or key "=" value with OWS around it (§3.3.1.1).
+    // list-member = OWS (an empty member), or key "=" value with OWS around it (§3.3.1.1, §3.3.1.2).
     const memberStart = i;
     while (i < n && isOws(h.charCodeAt(i))) i++;
     if (i !== memberStart) canonical = false;
     if (i === n || h.charCodeAt(i) === COMMA) {
-      if (n !== 0) canonical = false; // empty member: skipped, not re-emitted (§3.3.1.2)
+      if (n !== 0) canonical = false; // empty member: skipped, not re-emitted (§3.3.1.1)
     } else {
       if (count === MAX_TRACE_STATE_MEMBERS) return -1;
       // key and "=" in one pass (§3.3.1.3.1); the lengths and first characters are checked after.

@@ -35,7 +35,7 @@ export class W3CTraceContextPropagator implements Propagator {
         return;
       }
       setter.set(carrier, TRACEPARENT_HEADER, traceparent);
-      // §3.3.1.2: vendors SHOULD avoid sending an empty tracestate.
+      // §3.3.1.1: vendors SHOULD avoid sending an empty tracestate.
       if (tracestate.length > 0) setter.set(carrier, TRACESTATE_HEADER, tracestate);
     } catch {
       // a throwing carrier or setter must never reach the application

@@ -99,7 +99,7 @@ describe('B3 multi header', () => {
   });
 
   it('injects the three headers, lowercase', () => {
-    const carrier: Record<string, string> = { 'X-B3-TraceId': 'stale' };
+    const carrier: Record<string, string> = { 'X-B3-TraceId': 'stale', 'X-B3-Flags': '1', 'x-b3-parentspanid': 'stale' };
     propagator.inject(remoteContext(0), carrier);
     expect(carrier).toEqual({ 'x-b3-traceid': TRACE_ID, 'x-b3-spanid': SPAN_ID, 'x-b3-sampled': '0' });
     expect(propagator.extract(Context.ROOT, carrier).remote).toMatchObject({ traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: 0 });

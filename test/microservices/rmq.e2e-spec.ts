@@ -10,6 +10,7 @@ transportSuite({
     transport: Transport.RMQ,
     options: { urls: ['amqp://guest:guest@127.0.0.1:5672'], queue: name, queueOptions: { durable: false, autoDelete: true } },
   }),
+  serverAttributes: ['messaging.message.conversation_id'],
   withHeaders: (_client, data, headers) => new RmqRecord(data, { headers, priority: 1 }),
   readHeader: (ctx, key) => {
     const message = (ctx as { getMessage?: () => { properties?: { headers?: Record<string, unknown> } } }).getMessage?.();

@@ -127,6 +127,9 @@ function tracedSend(mod: MicroservicesExports, state: PatchState, client: Client
     }
     if (started === undefined) return (state.send.call(client, pattern, data) as Observable<unknown>).subscribe(subscriber);
     const { span, context, payload } = started;
+    // Replies arrive in the async context of whatever opened the connection (often another
+    // request): hand them to the subscriber in the caller's context instead.
+    const caller = activeContext();
     let ended = false;
     const end = (error?: unknown, failed = false) => {
       if (ended) return;
@@ -136,14 +139,14 @@ function tracedSend(mod: MicroservicesExports, state: PatchState, client: Client
     };
     const subscription = runInContext(context, () =>
       (state.send.call(client, pattern, payload) as Observable<unknown>).subscribe({
-        next: (value) => subscriber.next(value),
+        next: (value) => runInContext(caller, () => subscriber.next(value)),
         error: (error: unknown) => {
           end(error, true);
-          subscriber.error(error);
+          runInContext(caller, () => subscriber.error(error));
         },
         complete: () => {
           end();
-          subscriber.complete();
+          runInContext(caller, () => subscriber.complete());
         },
       }),
     ) as Subscription;

@@ -89,16 +89,17 @@ export function instrumentGrpcClient(mod: MicroservicesExports): void {
           else span.setAttribute(RPC_GRPC_STATUS_CODE, 0);
           span.end();
         };
+        // Responses are delivered in the caller's context, not the channel's.
         const subscription = runInContext(context, () =>
           (method.apply(this, callArgs) as Observable<unknown>).subscribe({
-            next: (value) => subscriber.next(value),
+            next: (value) => runInContext(current, () => subscriber.next(value)),
             error: (error: unknown) => {
               end(error, true);
-              subscriber.error(error);
+              runInContext(current, () => subscriber.error(error));
             },
             complete: () => {
               end();
-              subscriber.complete();
+              runInContext(current, () => subscriber.complete());
             },
           }),
         ) as Subscription;

@@ -28,6 +28,8 @@ export class MicroservicesInstrumentation implements OnApplicationShutdown {
   private subscription: { unsubscribe(): void } | undefined;
 
   constructor(tracer: Tracer, modules: ModulesContainer) {
+    // Disabled (`enabled: false`, OTEL_SDK_DISABLED): nothing is patched or subscribed.
+    if (!tracer.enabled) return;
     const mod = loadMicroservices();
     if (mod === undefined) return;
     try {

@@ -48,9 +48,9 @@ export function instrumentServer(mod: MicroservicesExports, server: ServerLike, 
   const getHandlerByPattern = server.getHandlerByPattern;
   if (adapter === undefined || typeof getHandlerByPattern !== 'function') return false;
   Object.defineProperty(server, INSTRUMENTED, { value: tracer, configurable: true });
-  server.getHandlerByPattern = function (this: unknown, pattern: string) {
+  server.getHandlerByPattern = function (this: ServerLike, pattern: string) {
     const handler = getHandlerByPattern.call(this, pattern) as Handler | null | undefined;
-    return typeof handler === 'function' ? wrapHandler(tracer, adapter, handler, pattern) : handler;
+    return typeof handler === 'function' ? cachedWrapper(tracer, adapter, handler, routeOf(this, pattern)) : handler;
   };
   if (adapter.installFallback !== undefined && !contextShowsMetadata(mod, adapter)) {
     adapter.installFallback(server, (carrier, fn) => {
@@ -64,12 +64,41 @@ export function instrumentServer(mod: MicroservicesExports, server: ServerLike, 
   return true;
 }
 
+/**
+ * The pattern as the handler was registered: an object pattern arrives as the sender's JSON
+ * (any key order) and Nest normalizes it (sorted keys) to find the handler; so do we.
+ */
+function routeOf(server: ServerLike, pattern: string): string {
+  if (typeof pattern !== 'string' || pattern.charCodeAt(0) !== 0x7b /* { */) return pattern;
+  try {
+    const route = (server.getRouteFromPattern as ((p: string) => unknown) | undefined)?.call(server, pattern);
+    return typeof route === 'string' ? route : pattern;
+  } catch {
+    return pattern;
+  }
+}
+
 /** True when this NestJS version's RPC context exposes packet metadata (12: TcpContext/RedisContext#getMetadata). */
 function contextShowsMetadata(mod: MicroservicesExports, adapter: TransportAdapter): boolean {
   const name = adapter.serverClass === 'ServerTCP' ? 'TcpContext' : adapter.serverClass === 'ServerRedis' ? 'RedisContext' : undefined;
   if (name === undefined) return true;
   const type = (mod as Record<string, unknown>)[name] as { prototype?: Record<string, unknown> } | undefined;
   return typeof type?.prototype?.getMetadata === 'function';
+}
+
+// One wrapper per handler and pattern, so a message allocates no closure. Bounded: a
+// wildcard subscription (MQTT, RabbitMQ) can look a handler up under unboundedly many topics.
+const WRAPPERS = new WeakMap<Handler, Map<string, Handler>>();
+const MAX_PATTERNS_PER_HANDLER = 256;
+
+function cachedWrapper(tracer: Tracer, adapter: TransportAdapter, handler: Handler, pattern: string): Handler {
+  let byPattern = WRAPPERS.get(handler);
+  const cached = byPattern?.get(pattern);
+  if (cached !== undefined) return cached;
+  const wrapped = wrapHandler(tracer, adapter, handler, pattern);
+  if (byPattern === undefined) WRAPPERS.set(handler, (byPattern = new Map()));
+  if (byPattern.size < MAX_PATTERNS_PER_HANDLER) byPattern.set(pattern, wrapped);
+  return wrapped;
 }
 
 function wrapHandler(tracer: Tracer, adapter: TransportAdapter, handler: Handler, pattern: string): Handler {

@@ -34,7 +34,7 @@ import {
   type ClientProxy,
 } from '@nestjs/microservices';
 import * as microservices from '@nestjs/microservices';
-import { firstValueFrom, lastValueFrom, type Observable } from 'rxjs';
+import { firstValueFrom, lastValueFrom, map, type Observable } from 'rxjs';
 import request from 'supertest';
 import { suppressTracing } from '../../../lib/core/context.js';
 import { SpanKind, SpanStatusCode } from '../../../lib/core/enums.js';
@@ -65,6 +65,8 @@ export interface TransportSpec {
   withHeaders?(client: ClientProxy, data: unknown, headers: Record<string, string>): unknown;
   /** Reads a header the sender set by hand from the RPC context, or undefined when the transport cannot show it. */
   readHeader(ctx: unknown, key: string): string | undefined;
+  /** Attributes a request's SERVER span must have beyond the common ones (e.g. a message id). */
+  serverAttributes?: string[];
 }
 
 /** Payload shapes every transport must deliver unchanged (`null`/`undefined` are refused by ClientProxy itself). */
@@ -94,6 +96,7 @@ export function transportSuite(spec: TransportSpec): void {
     reject: `${run}.orders.reject`,
     crash: `${run}.orders.crash`,
     created: `${run}.orders.created`,
+    failedEvent: `${run}.orders.failed-event`,
     untraced: `${run}.untraced.echo`,
     untracedEvent: `${run}.untraced.event`,
   };
@@ -197,6 +200,17 @@ export function transportSuite(spec: TransportSpec): void {
       probe(this.tracer, 'consumer');
       events.push(event);
     }
+
+    @EventPattern(P.failedEvent)
+    failedEvent(@Payload() event: unknown): void {
+      events.push(event);
+      throw new Error('cannot handle this event');
+    }
+
+    @MessagePattern({ cmd: 'sum', run })
+    sum(@Payload() numbers: unknown): number {
+      return (numbers as number[]).reduce((a, b) => a + b, 0);
+    }
   }
 
   @Controller()
@@ -215,7 +229,19 @@ export function transportSuite(spec: TransportSpec): void {
 
   @Controller('orders')
   class GatewayController {
-    constructor(@Inject('ORDERS') private readonly orders: ClientProxy) {}
+    constructor(
+      @Inject('ORDERS') private readonly orders: ClientProxy,
+      private readonly tracer: Tracer,
+    ) {}
+
+    /** The span active where the reply is handled, next to the reply. */
+    @Post('context/:op')
+    contextAfterReply(@Param('op') op: keyof typeof P, @Body() body: { data: unknown }): Promise<unknown> {
+      const here = this.tracer.currentSpan()?.spanContext().spanId;
+      return firstValueFrom(
+        this.orders.send(P[op], body.data).pipe(map((result) => ({ result, here, there: this.tracer.currentSpan()?.spanContext().spanId }))),
+      );
+    }
 
     // The gateway's HTTP SERVER span (`POST /orders/:op`) comes from TracingModule.
     @Post(':op')
@@ -437,6 +463,44 @@ export function transportSuite(spec: TransportSpec): void {
       expect(spans.filter((span) => span.name === `send ${P.untraced}`)).toHaveLength(PAYLOADS.length);
       expect(spans.filter((span) => span.name.startsWith('process '))).toEqual([]);
     });
+
+    it('records a throwing event handler on its CONSUMER span', async () => {
+      await gatewayTracer.startActiveSpan('caller', () => lastValueFrom(orders.emit(P.failedEvent, { id: 'f-1' }), { defaultValue: undefined }));
+      const spans = await waitForSpans(exporter, (all) => all.some((span) => span.name === `process ${P.failedEvent}`));
+      const consumer = only(spans, `process ${P.failedEvent}`);
+      expect(events).toEqual([{ id: 'f-1' }]);
+      expect(consumer.kind).toBe(SpanKind.CONSUMER);
+      expect(consumer.status.code).toBe(SpanStatusCode.ERROR);
+      expect(consumer.parentSpanId).toBe(spanIdOf(only(spans, `send ${P.failedEvent}`)));
+    });
+
+    it('names spans after the normalized pattern when the pattern is an object', async () => {
+      const result = await gatewayTracer.startActiveSpan('caller', () => firstValueFrom(orders.send({ run, cmd: 'sum' }, [1, 2, 3])));
+      expect(result).toBe(6);
+      const destination = JSON.stringify({ cmd: 'sum', run });
+      const spans = await waitForSpans(exporter, (all) => all.some((span) => span.name === 'caller'));
+      const clientSpan = only(spans, `send ${destination}`);
+      const serverSpan = only(spans, `process ${destination}`);
+      expect(serverSpan.parentSpanId).toBe(spanIdOf(clientSpan));
+      expect(serverSpan.attributes['messaging.destination.name']).toBe(destination);
+    });
+
+    it('hands the reply to operators after send() in the caller context, not the connection one', async () => {
+      const server = gateway.getHttpServer();
+      for (let i = 0; i < 3; i++) {
+        const response = await request(server).post('/orders/context/echo').send({ data: { i } });
+        expect(response.body.result).toEqual({ i });
+        expect(response.body.there).toBe(response.body.here);
+      }
+    });
+
+    if (spec.serverAttributes !== undefined) {
+      it('sets the message id attributes the transport has', async () => {
+        await request(gateway.getHttpServer()).post('/orders/echo').send({ data: { id: 'a-1' } });
+        const spans = await waitForSpans(exporter, (all) => all.some((span) => span.name === `process ${P.echo}`));
+        for (const key of spec.serverAttributes!) expect({ key, value: typeof only(spans, `process ${P.echo}`).attributes[key] }).toEqual({ key, value: 'string' });
+      });
+    }
 
     it('keeps 100 interleaved requests in their own traces', async () => {
       const ids = Array.from({ length: 100 }, (_, i) => `c-${i}`);

@@ -2,7 +2,7 @@ import type { AttributeValue, Attributes, FinishedSpan, Link, Resource, SpanEven
 import { JsonWriter } from './json-writer.js';
 import { exportedResourceAttributes } from './resource-attributes.js';
 import { groupSpans } from './span-groups.js';
-import { linkFlags, spanFlags, writeEndTimeDecimal, writeEventTimeDecimal, writeStartTimeDecimal } from './span-fields.js';
+import { attributeList, linkFlags, spanFlags, writeEndTimeDecimal, writeEventTimeDecimal, writeStartTimeDecimal } from './span-fields.js';
 
 /** Encoded `"resource":{...}` values, one per resource object (resources are immutable). */
 const resourceCache = new WeakMap<Resource, Buffer>();
@@ -107,7 +107,9 @@ function writeSpan(w: JsonWriter, span: FinishedSpan): void {
   w.ascii('","endTimeUnixNano":"');
   writeEndTimeDecimal(w, span);
   w.ascii('","attributes":');
-  writeAttributes(w, span.attributes);
+  const list = attributeList(span);
+  if (list !== undefined) writeAttributeList(w, list);
+  else writeAttributes(w, span.attributes);
   if (span.droppedAttributesCount > 0) {
     w.ascii(',"droppedAttributesCount":');
     w.integer(span.droppedAttributesCount);
@@ -218,6 +220,21 @@ function writeAttributes(w: JsonWriter, attributes: Attributes): void {
     if (!first) w.ascii(',');
     first = false;
     w.bytes(keyFragment(key));
+    writeAnyValue(w, value);
+    w.ascii('}');
+  }
+  w.ascii(']');
+}
+
+function writeAttributeList(w: JsonWriter, list: ReadonlyArray<string | AttributeValue>): void {
+  w.ascii('[');
+  let first = true;
+  for (let i = 0; i < list.length; i += 2) {
+    const value = list[i + 1];
+    if (value === undefined) continue;
+    if (!first) w.ascii(',');
+    first = false;
+    w.bytes(keyFragment(list[i] as string));
     writeAnyValue(w, value);
     w.ascii('}');
   }

@@ -2,7 +2,7 @@ import type { AttributeValue, Attributes, FinishedSpan, Link, Resource, SpanEven
 import { ProtoWriter } from './proto-writer.js';
 import { exportedResourceAttributes } from './resource-attributes.js';
 import { groupSpans } from './span-groups.js';
-import { linkFlags, spanFlags, writeEndTime, writeEventTime, writeStartTime } from './span-fields.js';
+import { attributeList, linkFlags, spanFlags, writeEndTime, writeEventTime, writeStartTime } from './span-fields.js';
 
 // Field tags, `(field << 3) | wireType`, from opentelemetry-proto trace/v1/trace.proto and
 // common/v1/common.proto. Wire types: 0 varint, 1 fixed64, 2 length-delimited, 5 fixed32.
@@ -140,7 +140,10 @@ function writeSpan(w: ProtoWriter, span: FinishedSpan): void {
   writeStartTime(w, span);
   w.tag(T_SPAN_END);
   writeEndTime(w, span);
-  writeAttributes(w, T_SPAN_ATTRIBUTES, span.attributes);
+  const list = attributeList(span);
+  if (list !== undefined) {
+    for (let i = 0; i < list.length; i += 2) writeKeyValue(w, T_SPAN_ATTRIBUTES, list[i] as string, list[i + 1]);
+  } else writeAttributes(w, T_SPAN_ATTRIBUTES, span.attributes);
   if (span.droppedAttributesCount > 0) {
     w.tag(T_SPAN_DROPPED_ATTRIBUTES);
     w.uint32(span.droppedAttributesCount);
@@ -220,14 +223,19 @@ function writeAttributes(w: ProtoWriter, tag: number, attributes: Attributes): v
   for (const key in attributes) {
     const value = attributes[key];
     if (value === undefined) continue;
-    w.tag(tag);
-    const kv = w.begin();
-    w.tag(T_KV_KEY);
-    w.string(key);
-    w.tag(T_KV_VALUE);
-    writeAnyValue(w, value);
-    w.end(kv);
+    writeKeyValue(w, tag, key, value);
   }
+}
+
+function writeKeyValue(w: ProtoWriter, tag: number, key: string, value: AttributeValue | undefined): void {
+  if (value === undefined) return;
+  w.tag(tag);
+  const kv = w.begin();
+  w.tag(T_KV_KEY);
+  w.string(key);
+  w.tag(T_KV_VALUE);
+  writeAnyValue(w, value);
+  w.end(kv);
 }
 
 /** An AnyValue message (with its length). A JS integer is an intValue, any other number a doubleValue. */

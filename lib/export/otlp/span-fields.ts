@@ -1,4 +1,4 @@
-import type { FinishedSpan, SpanContext, SpanEvent } from '../../core/types.js';
+import type { AttributeValue, FinishedSpan, SpanContext, SpanEvent } from '../../core/types.js';
 import type { JsonWriter } from './json-writer.js';
 import type { ProtoWriter } from './proto-writer.js';
 
@@ -119,4 +119,15 @@ export function writeEventTime(w: ProtoWriter, event: SpanEvent): void {
   const rel = (event as SpanEvent & { readonly at?: unknown }).at;
   if (typeof rel === 'number' && writeRelative(w, rel)) return;
   writeNanos(w, event.time);
+}
+
+type AttributeList = ReadonlyArray<string | AttributeValue>;
+
+/**
+ * A span's attributes as a flat `[key, value, ...]` list when the span keeps them that way
+ * (RecordingSpan.attributeList(): no object is built), else undefined.
+ */
+export function attributeList(span: FinishedSpan): AttributeList | undefined {
+  const fn = (span as FinishedSpan & { attributeList?: () => AttributeList }).attributeList;
+  return typeof fn === 'function' ? fn.call(span) : undefined;
 }

@@ -43,6 +43,8 @@ export class BufferedSpanProcessor implements SpanProcessor {
   private readonly shutdownTimeoutMillis: number;
   private queue: FinishedSpan[] = [];
   private readonly inFlight = new Set<Export>();
+  /** Intervals holding the process open while a flush is awaited; released at the shutdown deadline. */
+  private readonly keepAlives = new Set<NodeJS.Timeout>();
   private timer: NodeJS.Timeout | undefined;
   /** Dropped since the last report. */
   private unreported = 0;
@@ -134,6 +136,9 @@ export class BufferedSpanProcessor implements SpanProcessor {
     const outcome = await Promise.race([this.flushQueued().then(() => 'flushed' as const), deadline]);
     clearTimeout(timer);
     if (outcome === 'deadline') {
+      // What is abandoned must not hold the process open any longer.
+      for (const keepAlive of this.keepAlives) clearInterval(keepAlive);
+      this.keepAlives.clear();
       let abandoned = this.queue.length;
       this.queue = [];
       for (const e of this.inFlight) {
@@ -249,10 +254,12 @@ export class BufferedSpanProcessor implements SpanProcessor {
     // Keep the process alive while someone awaits the flush: export timers are unref()ed
     // for idle apps, but an awaited flush must finish (it is bounded by the export timeout).
     const keepAlive = setInterval(() => {}, 1 << 30);
+    this.keepAlives.add(keepAlive);
     try {
       await this.flushQueuedNow();
     } finally {
       clearInterval(keepAlive);
+      this.keepAlives.delete(keepAlive);
     }
   }
 

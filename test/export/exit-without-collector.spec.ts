@@ -3,10 +3,10 @@ import { join } from 'node:path';
 
 // An app whose collector cannot be reached must still end promptly: the processor's timer,
 // the retry waits and the keep-alive sockets never hold the event loop open.
-function run(mode: 'idle' | 'shutdown'): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+function run(mode: 'idle' | 'shutdown', fixture = 'no-collector-app.ts'): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, 'fixtures/run-ts.cjs'), join(__dirname, 'fixtures/no-collector-app.ts'), mode], {
+    const child = spawn(process.execPath, [join(__dirname, 'fixtures/run-ts.cjs'), join(__dirname, 'fixtures', fixture), mode], {
       cwd: join(__dirname, '../..'),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -38,5 +38,12 @@ describe('an app with tracing and no reachable collector', () => {
     expect(result.stdout).toContain('shutdown done, dropped 25');
     expect(result.stderr).toMatch(/25 spans were dropped in total/);
     expect(result.ms).toBeLessThan(10000);
+  });
+
+  it('exits right after the shutdown deadline even when the exporter never settles', async () => {
+    const result = await run('shutdown', 'stuck-exporter-app.ts');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/shutdown after \d+ ms, dropped 3/);
+    expect(result.ms).toBeLessThan(10000); // the export timeout is 60 s
   });
 });

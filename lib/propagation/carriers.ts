@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { CarrierGetter, CarrierSetter } from '../core/types.js';
 
 type AnyRecord = Record<string, unknown>;
@@ -18,10 +19,20 @@ function equalsIgnoreCase(a: string, b: string): boolean {
   return true;
 }
 
-/** Keeps strings and arrays of strings (non-strings dropped from arrays); anything else is undefined. */
+/** A string as it is; bytes (Kafka header values, gRPC metadata) decoded as UTF-8; else undefined. */
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+  return undefined;
+}
+
+/**
+ * Keeps strings and arrays of strings; byte values become UTF-8 strings; other values (and
+ * other array items) are dropped, so a non-text value reads as absent.
+ */
 function normalize(value: unknown): string | string[] | undefined {
   if (typeof value === 'string') return value;
-  if (!Array.isArray(value)) return undefined;
+  if (!Array.isArray(value)) return text(value);
   let allStrings = true;
   for (let i = 0; i < value.length; i++) {
     if (typeof value[i] !== 'string') {
@@ -30,7 +41,11 @@ function normalize(value: unknown): string | string[] | undefined {
     }
   }
   if (allStrings) return value.length === 0 ? undefined : value.length === 1 ? (value[0] as string) : (value as string[]);
-  const strings = value.filter((v): v is string => typeof v === 'string');
+  const strings: string[] = [];
+  for (const item of value) {
+    const t = text(item);
+    if (t !== undefined) strings.push(t);
+  }
   return strings.length === 0 ? undefined : strings.length === 1 ? strings[0] : strings;
 }
 
@@ -48,8 +63,8 @@ function mapGet(map: Map<unknown, unknown>, key: string): unknown {
  * The default carrier reader used when no getter is passed. Works on plain objects (Node's
  * `IncomingHttpHeaders`, message metadata), `Map`s, Fetch `Headers` and anything else with a
  * `get(key)` method (gRPC `Metadata` returns an array; Express `req.get` works too). Key lookup
- * is case-insensitive, with the exact lowercase key tried first; values must be strings or
- * arrays of strings, anything else reads as absent.
+ * is case-insensitive, with the exact lowercase key tried first; values are strings or arrays
+ * of strings (bytes, as in Kafka headers, are decoded as UTF-8); anything else reads as absent.
  */
 export const defaultGetter: CarrierGetter = {
   keys(carrier: unknown): string[] {

@@ -19,6 +19,12 @@ describe('defaultGetter', () => {
     expect(defaultGetter.get({ traceparent: [] }, 'traceparent')).toBeUndefined();
   });
 
+  it('decodes byte values (Kafka message headers) as UTF-8', () => {
+    const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    expect(defaultGetter.get({ traceparent: Buffer.from(tp) }, 'traceparent')).toBe(tp);
+    expect(defaultGetter.get({ baggage: [Buffer.from('a=1'), 'b=2', 3] }, 'baggage')).toEqual(['a=1', 'b=2']);
+  });
+
   it('reads a Map case-insensitively', () => {
     expect(defaultGetter.get(new Map([['traceparent', 'a']]), 'traceparent')).toBe('a');
     expect(defaultGetter.get(new Map([['TRACEPARENT', 'b']]), 'traceparent')).toBe('b');
@@ -40,7 +46,7 @@ describe('defaultGetter', () => {
       set: (k: string, v: string) => store.set(k.toLowerCase(), [v]),
     };
     expect(defaultGetter.get(metadata, 'traceparent')).toBe('m');
-    expect(defaultGetter.get(metadata, 'bin')).toBeUndefined();
+    expect(defaultGetter.get(metadata, 'bin')).toBe('x');
     expect(defaultGetter.get(metadata, 'absent')).toBeUndefined();
     expect(defaultGetter.keys(metadata)).toEqual(['traceparent', 'bin']);
   });

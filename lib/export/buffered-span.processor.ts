@@ -46,6 +46,7 @@ export class BufferedSpanProcessor implements SpanProcessor {
   /** Intervals holding the process open while a flush is awaited; released at the shutdown deadline. */
   private readonly keepAlives = new Set<NodeJS.Timeout>();
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   /** Dropped since the last report. */
   private unreported = 0;
   private total = 0;
@@ -98,7 +99,7 @@ export class BufferedSpanProcessor implements SpanProcessor {
         return;
       }
       this.queue.push(span);
-      if (this.queue.length >= this.maxExportBatchSize) this.pump();
+      if (this.queue.length >= this.maxExportBatchSize) this.pumpSoon();
       else if (this.timer === undefined) this.startTimer();
     } catch (error) {
       diag.warnOnce('buffered-processor-onEnd', `span processor failed to queue a span: ${String(error)}`);
@@ -181,6 +182,19 @@ export class BufferedSpanProcessor implements SpanProcessor {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+  }
+
+  /**
+   * A full batch leaves on the next turn of the event loop, not inside the `span.end()`
+   * that filled it: encoding a batch must not run on the application's request path.
+   */
+  private pumpSoon(): void {
+    if (this.immediate !== undefined) return;
+    this.immediate = setImmediate(() => {
+      this.immediate = undefined;
+      if (!this.stopped) this.pump();
+    });
+    this.immediate.unref?.();
   }
 
   /** Starts full batches while export slots are free; keeps the timer for a partial one. */

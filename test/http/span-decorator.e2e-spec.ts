@@ -8,6 +8,10 @@ import { named, one } from '../support/http-apps';
 
 const LABEL = 'test:label';
 const Label = (value: string) => SetMetadata(LABEL, value);
+/** A decorator that writes onto `target[key]` (the original function while TypeScript applies the list). */
+const LateLabel = (value: string): MethodDecorator => (target, key) => {
+  Reflect.defineMetadata(LABEL, value, (target as Record<string | symbol, object>)[key]);
+};
 
 /** A lazy thenable (like a query builder): runs its work once per `then` call. */
 class LazyQuery implements PromiseLike<number> {
@@ -92,6 +96,12 @@ class Service {
   @Label('before')
   labelledBefore(): string {
     return 'b';
+  }
+
+  @LateLabel('late')
+  @Span()
+  labelledLate(): string {
+    return 'l';
   }
 
   @Span({ root: true })
@@ -255,6 +265,7 @@ describe('@Span() and @Traced()', () => {
   it('keeps metadata of decorators written before and after it', () => {
     expect(Reflect.getMetadata(LABEL, Service.prototype.labelledAfter)).toBe('after');
     expect(Reflect.getMetadata(LABEL, Service.prototype.labelledBefore)).toBe('before');
+    expect(Reflect.getMetadata(LABEL, Service.prototype.labelledLate)).toBe('late');
     expect(service.labelledAfter()).toBe('a');
     expect(named(exporter.getFinishedSpans(), 'Service.labelledAfter')).toHaveLength(1);
   });

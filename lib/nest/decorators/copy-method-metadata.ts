@@ -5,8 +5,12 @@ const INTRINSIC = new Set<PropertyKey>(['name', 'length', 'prototype', 'argument
  * Copies every `reflect-metadata` entry and every own property of `from` onto `to`, and
  * gives `to` the same `name` and `length`, so guards, event emitters, microservice and
  * Swagger explorers reading metadata off the method see the wrapper exactly like the original.
+ * `to` also inherits from `from`: `Reflect.getMetadata` walks the prototype chain, so
+ * metadata a later decorator writes onto the original function (e.g. through `target[key]`,
+ * which still holds the original while TypeScript applies a decorator list) is found too.
  */
 export function copyMethodMetadata(from: Function, to: Function): void {
+  Object.setPrototypeOf(to, from);
   Object.defineProperty(to, 'name', { value: from.name, configurable: true });
   Object.defineProperty(to, 'length', { value: from.length, configurable: true });
   for (const key of Reflect.ownKeys(from)) {

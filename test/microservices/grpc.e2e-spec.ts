@@ -1,10 +1,10 @@
 // gRPC: an in-process @grpc/grpc-js server. The trace context travels in the call's Metadata.
 import { Body, Controller, Inject, Injectable, Module, Param, Post, type INestApplication, type INestMicroservice, type OnModuleInit } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ClientProxyFactory, ClientsModule, GrpcMethod, RpcException, Transport, type ClientGrpc } from '@nestjs/microservices';
+import { ClientProxyFactory, ClientsModule, GrpcMethod, GrpcStreamCall, GrpcStreamMethod, RpcException, Transport, type ClientGrpc } from '@nestjs/microservices';
 import { Metadata } from '@grpc/grpc-js';
 import { join } from 'node:path';
-import { firstValueFrom, lastValueFrom, Observable, toArray } from 'rxjs';
+import { firstValueFrom, from, lastValueFrom, Observable, reduce, toArray } from 'rxjs';
 import request from 'supertest';
 import { suppressTracing } from '../../lib/core/context.js';
 import { SpanKind, SpanStatusCode } from '../../lib/core/enums.js';
@@ -30,6 +30,8 @@ interface OrdersGrpc {
   reject(request: OrderRequest, metadata?: Metadata): Observable<OrderReply>;
   items(request: OrderRequest, metadata?: Metadata): Observable<OrderReply>;
   echo(request: OrderRequest, metadata?: Metadata): Observable<OrderRequest>;
+  sum(requests: Observable<OrderReply>, metadata?: Metadata): Observable<OrderReply>;
+  collect(requests: Observable<OrderReply>, metadata?: Metadata): Observable<OrderReply>;
 }
 
 const protoPath = join(__dirname, 'fixtures', 'orders.proto');
@@ -79,6 +81,18 @@ class OrdersController {
     received.push(order);
     seenUser.push(String(metadata.get('x-user')[0] ?? ''));
     return order;
+  }
+
+  @GrpcStreamMethod('OrdersService', 'Sum')
+  sum(requests: Observable<OrderReply>): Observable<OrderReply> {
+    return requests.pipe(reduce((acc, item) => ({ count: (acc.count ?? 0) + (item.count ?? 0) }), { count: 0 } as OrderReply));
+  }
+
+  @GrpcStreamCall('OrdersService', 'Collect')
+  collect(call: { on(event: string, fn: (value?: OrderReply) => void): void }, callback: (error: unknown, reply: OrderReply) => void): void {
+    let count = 0;
+    call.on('data', (item) => (count += item?.count ?? 0));
+    call.on('end', () => callback(null, { count }));
   }
 
   @GrpcMethod('OrdersService', 'Reject')
@@ -259,6 +273,19 @@ describe('gRPC transport', () => {
     const spans = await waitForSpans(exporter, (all) => all.some((span) => span.name === 'caller'));
     expect(spans.filter((span) => span.kind === SpanKind.SERVER)).toEqual([]);
     find(spans, ECHO, SpanKind.CLIENT);
+  });
+
+  it.each([
+    ['@GrpcStreamMethod (Rx request stream)', 'sum', 'orders.OrdersService/Sum'],
+    ['@GrpcStreamCall (pass-through request stream)', 'collect', 'orders.OrdersService/Collect'],
+  ] as const)('traces a client-streaming call handled by %s', async (_label, method, name) => {
+    const orders = directClient(url);
+    const result = await gatewayTracer.startActiveSpan('caller', () =>
+      firstValueFrom(orders[method](from([{ count: 1 }, { count: 2 }, { count: 3 }]))),
+    );
+    expect(result).toEqual({ count: 6 });
+    const spans = await waitForSpans(exporter, (all) => all.some((span) => span.name === 'caller') && all.some((span) => span.name === name && span.kind === SpanKind.SERVER));
+    expectChain(spans.find((span) => span.name === 'caller')!, find(spans, name, SpanKind.CLIENT), find(spans, name, SpanKind.SERVER));
   });
 
   it('keeps 100 interleaved calls in their own traces', async () => {

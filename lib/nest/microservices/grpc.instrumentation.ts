@@ -161,7 +161,9 @@ function wrapGrpcHandler(tracer: Tracer, handler: ServiceMethod, service: string
     let span: Span = NOOP_SPAN;
     let context: Context | undefined;
     try {
-      const parent = tracer.extractContext(isMetadata(metadata) ? readCarrier(metadata.getMap()) : undefined);
+      // `@GrpcStreamCall` handlers get the call itself first, which holds the metadata.
+      const source = isMetadata(metadata) ? metadata : (data as { metadata?: unknown } | null | undefined)?.metadata;
+      const parent = tracer.extractContext(isMetadata(source) ? readCarrier(source.getMap()) : undefined);
       span = runInContext(parent, () => tracer.startSpan(`${service}/${rpc}`, { kind: SpanKind.SERVER, attributes: rpcAttributes(service, rpc) }));
       context = span === NOOP_SPAN ? parent : parent.withSpan(span, tracer);
     } catch (error) {

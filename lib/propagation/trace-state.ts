@@ -167,7 +167,9 @@ function scan(h: string): number {
 /**
  * An immutable W3C `tracestate` (Trace Context §3.3). A parsed header is kept as its
  * canonical string and split into entries only when `get`/`set`/`unset` need them, so
- * extracting and re-injecting an unchanged tracestate allocates nothing. `set` moves the key
+ * extracting and re-injecting an unchanged tracestate allocates nothing. A state made by the
+ * propagator's `extract` validates its header on first use (as OpenTelemetry's does): an
+ * invalid header then reads as empty, so it is never re-sent nor exported (§3.3: discarded). `set` moves the key
  * to the front (§3.5 "Modified keys MUST be moved to the beginning"); an invalid key or value
  * is ignored (the same state is returned, with a debug diagnostic); when a 33rd key is added
  * the rightmost entry is dropped. Start from `W3CTraceState.EMPTY`.
@@ -180,11 +182,32 @@ export class W3CTraceState implements TraceState {
     private header: string | undefined,
     private keys: string[] | undefined,
     private values: string[] | undefined,
+    /** A received header not validated yet (see `deferred`). */
+    private pending?: string,
   ) {}
 
   /** @internal A state for an already validated canonical header. */
   static fromCanonical(header: string): W3CTraceState {
     return new W3CTraceState(header, undefined, undefined);
+  }
+
+  /** @internal A state for a received header, validated on first use. */
+  static deferred(raw: string): W3CTraceState {
+    return new W3CTraceState(undefined, undefined, undefined, raw);
+  }
+
+  /** Validates a deferred header: its canonical form, or empty when it is invalid. */
+  private settle(raw: string): void {
+    this.pending = undefined;
+    const parsed = parseTraceState(raw);
+    if (parsed === undefined) {
+      diag.debug('tracestate: an invalid or empty received tracestate was dropped (W3C Trace Context §3.3)');
+      this.header = '';
+      this.keys = [];
+      this.values = [];
+    } else {
+      this.header = parsed.serialize();
+    }
   }
 
   /** The number of entries. */
@@ -228,6 +251,7 @@ export class W3CTraceState implements TraceState {
 
   /** The header value: members joined with ',', no OWS, in order; '' when empty. Cached. */
   serialize(): string {
+    if (this.pending !== undefined) this.settle(this.pending);
     if (this.header === undefined) {
       const keys = this.keys!;
       const values = this.values!;
@@ -245,6 +269,7 @@ export class W3CTraceState implements TraceState {
   }
 
   private entryKeys(): string[] {
+    if (this.pending !== undefined) this.settle(this.pending);
     if (this.keys === undefined) {
       // The header was validated and is canonical: "k=v,k=v" with no OWS; values hold no '='.
       const keys: string[] = [];
@@ -295,4 +320,16 @@ export function traceStateHeader(state: TraceState): string {
   const s = state.serialize();
   if (typeof s !== 'string' || s.length === 0) return '';
   return scan(s) > 0 ? s : (parseTraceState(s)?.serialize() ?? '');
+}
+
+/**
+ * @internal For `extract`: a state whose validation waits for its first use (most received
+ * tracestates are only passed on or exported, and many never are). Returns undefined for a
+ * missing or empty header; a long header (over 512 characters) is validated at once so that
+ * nothing holds on to it.
+ */
+export function parseTraceStateDeferred(value: unknown): W3CTraceState | undefined {
+  const header = listValue(value);
+  if (header === undefined || header.length === 0) return undefined;
+  return header.length > DETACH_ABOVE ? parseTraceState(header) : W3CTraceState.deferred(header);
 }

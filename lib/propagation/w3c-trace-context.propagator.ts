@@ -3,21 +3,22 @@ import type { Propagator } from '../core/propagator.js';
 import type { CarrierGetter, CarrierSetter, TraceState } from '../core/types.js';
 import { defaultGetter, defaultSetter, setPair } from './carriers.js';
 import { formatTraceparent, injectableSpanContext, parseTraceparentWith } from './traceparent.codec.js';
-import { parseTraceState, traceStateHeader } from './trace-state.js';
+import { parseTraceStateDeferred, traceStateHeader } from './trace-state.js';
 
 export const TRACEPARENT_HEADER = 'traceparent';
 export const TRACESTATE_HEADER = 'tracestate';
 const FIELDS: readonly string[] = Object.freeze([TRACEPARENT_HEADER, TRACESTATE_HEADER]);
 
 function readTraceState(carrier: unknown, getter: CarrierGetter): TraceState | undefined {
-  return parseTraceState(getter.get(carrier, TRACESTATE_HEADER));
+  return parseTraceStateDeferred(getter.get(carrier, TRACESTATE_HEADER));
 }
 
 /**
  * W3C Trace Context Level 2 propagator (`traceparent` + `tracestate`), the default together
  * with W3C Baggage. `extract` validates strictly and returns `context.withRemote(spanContext)`,
- * or the context unchanged for anything invalid; a bad `tracestate` is dropped without
- * affecting `traceparent` (§3.3). `inject` writes the active span's (or remote parent's) ids
+ * or the context unchanged for anything invalid. A received `tracestate` is validated on
+ * first use; a bad one reads as empty (never re-sent or exported) without affecting
+ * `traceparent` (§3.3). `inject` writes the active span's (or remote parent's) ids
  * as version 00 only when they are valid, replacing existing keys whatever their case; with
  * the default setter a stale `tracestate` is removed when the context has none. Never throws.
  */

@@ -36,6 +36,8 @@ const adversarialString = fc.oneof(
 const headerValue = fc.oneof(adversarialString, fc.array(adversarialString, { maxLength: 4 }));
 const garbage = fc.oneof(headerValue, fc.anything());
 
+const validTraceState = fc.constantFrom('rojo=00f067aa0ba902b7', 'a=1,b=2', ' congo=t61rcWkgMzE ,');
+
 describe('parsers never throw', () => {
   it('on random and adversarial strings, arrays of them and any other value', () => {
     fc.assert(
@@ -54,10 +56,23 @@ describe('parsers never throw', () => {
     const propagator = createPropagator(['tracecontext', 'baggage', 'b3', 'b3multi']);
     fc.assert(
       fc.property(
-        fc.record({ traceparent: garbage, tracestate: garbage, baggage: garbage, b3: garbage, 'x-b3-traceid': garbage }),
+        fc.record({
+          traceparent: fc.oneof(garbage, validTraceparent.map((t) => t.header)),
+          tracestate: fc.oneof(garbage, validTraceState),
+          baggage: garbage,
+          b3: garbage,
+          'x-b3-traceid': garbage,
+        }),
         fc.anything(),
         (headers, other) => {
-          propagator.extract(Context.ROOT, headers);
+          const ctx = propagator.extract(Context.ROOT, headers);
+          // whatever was accepted, what goes out again is valid
+          const out: Record<string, string> = {};
+          propagator.inject(ctx, out);
+          if (out.traceparent !== undefined) expect(parseTraceparent(out.traceparent)).toBeDefined();
+          if (out.tracestate !== undefined) expect(parseTraceState(out.tracestate)?.serialize()).toBe(out.tracestate);
+          if (out.baggage !== undefined) expect(parseBaggage(out.baggage).size).toBeGreaterThan(0);
+          if (out.b3 !== undefined) expect(parseB3Single(out.b3)).toBeDefined();
           expect(propagator.extract(Context.ROOT, other)).toBe(Context.ROOT);
         },
       ),

@@ -36,10 +36,30 @@ describe('W3CTraceContextPropagator', () => {
     expect(ctx.remote?.traceState?.serialize()).toBe('a=1');
   });
 
-  it('keeps the traceparent when the tracestate is invalid (§3.3)', () => {
-    const ctx = propagator.extract(Context.ROOT, { traceparent: TRACEPARENT, tracestate: 'BAD=1' });
-    expect(ctx.remote?.spanId).toBe(SPAN_ID);
-    expect(ctx.remote?.traceState).toBeUndefined();
+  it('keeps the traceparent and drops an invalid tracestate: it reads as empty and is never re-sent (§3.3)', () => {
+    for (const tracestate of ['BAD=1', 'a=1,a=2', Array.from({ length: 33 }, (_, i) => `k${i}=v`).join(','), 'ok=1,' + ' '.repeat(600) + 'Bad=2']) {
+      const ctx = propagator.extract(Context.ROOT, { traceparent: TRACEPARENT, tracestate });
+      expect(ctx.remote?.spanId).toBe(SPAN_ID);
+      const state = ctx.remote?.traceState;
+      expect(state?.serialize() ?? '').toBe('');
+      expect(state?.get('ok')).toBeUndefined();
+      const carrier: Record<string, string> = {};
+      propagator.inject(ctx, carrier);
+      expect(carrier).toEqual({ traceparent: TRACEPARENT });
+    }
+  });
+
+  it('has no tracestate for an empty header', () => {
+    expect(propagator.extract(Context.ROOT, { traceparent: TRACEPARENT, tracestate: '' }).remote?.traceState).toBeUndefined();
+  });
+
+  it('reads a received tracestate on first use, canonicalised, and can update it', () => {
+    const ctx = propagator.extract(Context.ROOT, { traceparent: TRACEPARENT, tracestate: [' rojo=00f067aa0ba902b7 ', 'congo=t61rcWkgMzE'] });
+    const state = ctx.remote!.traceState!;
+    expect(state.get('congo')).toBe('t61rcWkgMzE');
+    expect(state.serialize()).toBe('rojo=00f067aa0ba902b7,congo=t61rcWkgMzE');
+    expect(state.set('rojo', 'x').serialize()).toBe('rojo=x,congo=t61rcWkgMzE');
+    expect(state.unset('rojo').serialize()).toBe('congo=t61rcWkgMzE');
   });
 
   it('returns the context unchanged for an invalid or missing traceparent', () => {

@@ -185,3 +185,26 @@ describe.each(PLATFORMS)('HTTP server spans (%s)', (platform) => {
     }
   });
 });
+
+describe.each(PLATFORMS)('HTTP server spans with a global prefix (%s)', (platform) => {
+  it('uses the full route template, prefix included', async () => {
+    const exporter = new InMemorySpanExporter();
+    const { app, url } = await startHttpApp(
+      platform,
+      { imports: [TracingTestingModule.forRoot({ exporter })], controllers: [TestController], providers: [OrdersService] },
+      (a) => {
+        a.setGlobalPrefix('api');
+      },
+    );
+    try {
+      await request(url).get('/api/orders/9').expect(200);
+      await request(url).get('/outside/prefix').expect(404);
+      const spans = await waitForSpans(exporter, (all) => serverSpans(all).length === 2);
+      const byPath = new Map(serverSpans(spans).map((s) => [s.attributes['url.path'], [s.name, s.attributes['http.route']]]));
+      expect(byPath.get('/api/orders/9')).toEqual(['GET /api/orders/:id', '/api/orders/:id']);
+      expect(byPath.get('/outside/prefix')).toEqual(['GET', undefined]);
+    } finally {
+      await app.close();
+    }
+  });
+});

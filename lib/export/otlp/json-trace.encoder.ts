@@ -27,7 +27,7 @@ export class JsonTraceEncoder {
     w.ascii('{"resourceSpans":[');
     let firstGroup = true;
     for (const group of groupSpans(spans)) {
-      if (!firstGroup) w.ascii(',');
+      if (!firstGroup) w.char(0x2c); // ,
       firstGroup = false;
       w.ascii('{"resource":');
       const resource = encodedResource(group.resource);
@@ -37,7 +37,7 @@ export class JsonTraceEncoder {
       w.ascii(',"scopeSpans":[');
       for (let s = 0; s < group.scopes.length; s++) {
         const sg = group.scopes[s]!;
-        if (s > 0) w.ascii(',');
+        if (s > 0) w.char(0x2c); // ,
         w.ascii('{"scope":{"name":');
         w.string(sg.scope.name);
         if (sg.scope.version) {
@@ -47,7 +47,7 @@ export class JsonTraceEncoder {
         w.ascii('},"spans":[');
         const list = sg.spans;
         for (let i = 0; i < list.length; i++) {
-          if (i > 0) w.ascii(',');
+          if (i > 0) w.char(0x2c); // ,
           writeSpan(w, list[i]!);
         }
         w.ascii(']}');
@@ -70,7 +70,7 @@ function encodedResource(resource: Resource): Buffer {
     const w = new JsonWriter(1024);
     w.ascii('{"attributes":');
     writeAttributes(w, exportedResourceAttributes(resource));
-    w.ascii('}');
+    w.char(0x7d); // }
     bytes = w.finish();
     if (typeof resource === 'object' && resource !== null) resourceCache.set(resource, bytes);
   }
@@ -83,7 +83,7 @@ function writeSpan(w: JsonWriter, span: FinishedSpan): void {
   w.ascii(ctx.traceId);
   w.ascii('","spanId":"');
   w.ascii(ctx.spanId);
-  w.ascii('"');
+  w.char(0x22); // "
   if (ctx.traceState !== undefined) {
     const ts = ctx.traceState.serialize();
     if (ts.length > 0) {
@@ -94,7 +94,7 @@ function writeSpan(w: JsonWriter, span: FinishedSpan): void {
   if (span.parentSpanId !== undefined) {
     w.ascii(',"parentSpanId":"');
     w.ascii(span.parentSpanId);
-    w.ascii('"');
+    w.char(0x22); // "
   }
   w.ascii(',"flags":');
   w.integer(spanFlags(span, ctx.traceFlags));
@@ -118,10 +118,10 @@ function writeSpan(w: JsonWriter, span: FinishedSpan): void {
   if (events.length > 0) {
     w.ascii(',"events":[');
     for (let i = 0; i < events.length; i++) {
-      if (i > 0) w.ascii(',');
+      if (i > 0) w.char(0x2c); // ,
       writeEvent(w, events[i]!);
     }
-    w.ascii(']');
+    w.char(0x5d); // ]
   }
   if (span.droppedEventsCount > 0) {
     w.ascii(',"droppedEventsCount":');
@@ -131,10 +131,10 @@ function writeSpan(w: JsonWriter, span: FinishedSpan): void {
   if (links.length > 0) {
     w.ascii(',"links":[');
     for (let i = 0; i < links.length; i++) {
-      if (i > 0) w.ascii(',');
+      if (i > 0) w.char(0x2c); // ,
       writeLink(w, links[i]!);
     }
-    w.ascii(']');
+    w.char(0x5d); // ]
   }
   if (span.droppedLinksCount > 0) {
     w.ascii(',"droppedLinksCount":');
@@ -164,7 +164,7 @@ function writeEvent(w: JsonWriter, event: SpanEvent): void {
     w.ascii(',"droppedAttributesCount":');
     w.integer(event.droppedAttributesCount);
   }
-  w.ascii('}');
+  w.char(0x7d); // }
 }
 
 function writeLink(w: JsonWriter, link: Link): void {
@@ -173,7 +173,7 @@ function writeLink(w: JsonWriter, link: Link): void {
   w.ascii(ctx.traceId);
   w.ascii('","spanId":"');
   w.ascii(ctx.spanId);
-  w.ascii('"');
+  w.char(0x22); // "
   if (ctx.traceState !== undefined) {
     const ts = ctx.traceState.serialize();
     if (ts.length > 0) {
@@ -189,7 +189,7 @@ function writeLink(w: JsonWriter, link: Link): void {
   }
   w.ascii(',"flags":');
   w.integer(linkFlags(ctx));
-  w.ascii('}');
+  w.char(0x7d); // }
 }
 
 // Attribute keys repeat from span to span: `{"key":"<key>","value":` is encoded once per
@@ -212,33 +212,33 @@ function keyFragment(key: string): Buffer {
 }
 
 function writeAttributes(w: JsonWriter, attributes: Attributes): void {
-  w.ascii('[');
+  w.char(0x5b); // [
   let first = true;
   for (const key in attributes) {
     const value = attributes[key];
     if (value === undefined) continue;
-    if (!first) w.ascii(',');
+    if (!first) w.char(0x2c); // ,
     first = false;
     w.bytes(keyFragment(key));
     writeAnyValue(w, value);
-    w.ascii('}');
+    w.char(0x7d); // }
   }
-  w.ascii(']');
+  w.char(0x5d); // ]
 }
 
 function writeAttributeList(w: JsonWriter, list: ReadonlyArray<string | AttributeValue>): void {
-  w.ascii('[');
+  w.char(0x5b); // [
   let first = true;
   for (let i = 0; i < list.length; i += 2) {
     const value = list[i + 1];
     if (value === undefined) continue;
-    if (!first) w.ascii(',');
+    if (!first) w.char(0x2c); // ,
     first = false;
     w.bytes(keyFragment(list[i] as string));
     writeAnyValue(w, value);
-    w.ascii('}');
+    w.char(0x7d); // }
   }
-  w.ascii(']');
+  w.char(0x5d); // ]
 }
 
 /** AnyValue in proto3 JSON: intValue is a decimal string; non-finite doubles are the strings "NaN", "Infinity", "-Infinity". */
@@ -247,7 +247,7 @@ function writeAnyValue(w: JsonWriter, value: AttributeValue | null | undefined):
     case 'string':
       w.ascii('{"stringValue":');
       w.string(value);
-      w.ascii('}');
+      w.char(0x7d); // }
       return;
     case 'number':
       if (Number.isSafeInteger(value)) {
@@ -257,7 +257,7 @@ function writeAnyValue(w: JsonWriter, value: AttributeValue | null | undefined):
       } else if (Number.isFinite(value)) {
         w.ascii('{"doubleValue":');
         w.ascii(String(value));
-        w.ascii('}');
+        w.char(0x7d); // }
       } else {
         w.ascii('{"doubleValue":"');
         w.ascii(String(value));
@@ -271,7 +271,7 @@ function writeAnyValue(w: JsonWriter, value: AttributeValue | null | undefined):
       if (Array.isArray(value)) {
         w.ascii('{"arrayValue":{"values":[');
         for (let i = 0; i < value.length; i++) {
-          if (i > 0) w.ascii(',');
+          if (i > 0) w.char(0x2c); // ,
           writeAnyValue(w, value[i]);
         }
         w.ascii(']}}');

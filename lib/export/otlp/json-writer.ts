@@ -15,7 +15,7 @@ export class JsonWriter extends ByteWriter {
   /** Raw ASCII text (field names, punctuation, numbers). */
   ascii(text: string): void {
     const len = text.length;
-    this.ensure(len);
+    if (this.pos + len > this.buf.length) this.ensure(len);
     if (len >= NATIVE_COPY) {
       this.pos += this.buf.write(text, this.pos, len, 'latin1');
       return;
@@ -24,6 +24,12 @@ export class JsonWriter extends ByteWriter {
     let pos = this.pos;
     for (let i = 0; i < len; i++) buf[pos++] = text.charCodeAt(i);
     this.pos = pos;
+  }
+
+  /** One ASCII character by its code. */
+  char(code: number): void {
+    if (this.pos >= this.buf.length) this.ensure(1);
+    this.buf[this.pos++] = code;
   }
 
   /** A safe integer's decimal digits, without quotes. */
@@ -84,7 +90,7 @@ export class JsonWriter extends ByteWriter {
   string(value: string): void {
     const len = value.length;
     // worst case: 6 bytes (\uXXXX) per UTF-16 unit, plus the quotes
-    this.ensure(len * 6 + 2);
+    if (this.pos + len * 6 + 2 > this.buf.length) this.ensure(len * 6 + 2);
     const buf = this.buf;
     let pos = this.pos;
     buf[pos++] = 0x22;

@@ -11,14 +11,15 @@ export interface TracingTestingOptions extends Omit<TracingModuleOptions, 'expor
 
 /**
  * `TracingModule.forRoot()` for tests: spans go to an `InMemorySpanExporter` as soon as they
- * end (no batching), every trace is sampled (`sampler: 'always_on'` unless given) and the
- * exporter is injectable (`moduleRef.get(InMemorySpanExporter)`). Other options pass through.
+ * end (no batching), the service name defaults to `test`, and the exporter is injectable
+ * (`moduleRef.get(InMemorySpanExporter)`). Sampling is the default (parent-based, always on
+ * for new traces), as in production. Other options pass through.
  */
 @Module({})
 export class TracingTestingModule {
   static forRoot(options: TracingTestingOptions = {}): DynamicModule {
     const exporter = options.exporter ?? new InMemorySpanExporter();
-    const root = TracingModule.forRoot({ sampler: 'always_on', serviceName: 'test', ...options, exporter });
+    const root = TracingModule.forRoot({ serviceName: 'test', ...options, exporter });
     return {
       module: TracingTestingModule,
       global: true,

@@ -150,6 +150,28 @@ describe.each(PLATFORMS)('outgoing HTTP calls (%s upstream)', (platform) => {
     expect(response.body.tracestate).toBeNull();
   });
 
+  it('carries incoming baggage and tracestate to the next hop', async () => {
+    const response = await request(upstreamUrl)
+      .get('/call/fetch')
+      .set('traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')
+      .set('tracestate', 'vendor=abc')
+      .set('baggage', 'tenant=acme')
+      .expect(200);
+    expect(response.body.traceparent).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+    expect(response.body.tracestate).toBe('vendor=abc');
+    expect(response.body.baggage).toBe('tenant=acme');
+  });
+
+  it('propagates an unsampled parent unchanged and exports nothing', async () => {
+    const response = await request(upstreamUrl)
+      .get('/call/node')
+      .set('traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00')
+      .expect(200);
+    expect(response.body.traceparent).toBe('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(upExporter.getFinishedSpans()).toHaveLength(0);
+  });
+
   it('starts no CLIENT span and sends no traceparent when tracing is suppressed', async () => {
     const response = await request(upstreamUrl).get('/call/suppressed').expect(200);
     expect(response.body.traceparent).toBeUndefined();

@@ -11,6 +11,7 @@ transportSuite({
     options: { urls: ['amqp://guest:guest@127.0.0.1:5672'], queue: name, queueOptions: { durable: false, autoDelete: true } },
   }),
   serverAttributes: ['messaging.message.conversation_id'],
+  clientMessageId: false,
   withHeaders: (_client, data, headers) => new RmqRecord(data, { headers, priority: 1 }),
   readHeader: (ctx, key) => {
     const message = (ctx as { getMessage?: () => { properties?: { headers?: Record<string, unknown> } } }).getMessage?.();

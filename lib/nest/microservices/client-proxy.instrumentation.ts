@@ -9,6 +9,7 @@ import { recordHandlerError as recordError } from './handler-error.js';
 import { injectedCarrier, mergeCarrier } from './message.carrier.js';
 import {
   MESSAGING_DESTINATION_NAME,
+  MESSAGING_MESSAGE_ID,
   MESSAGING_OPERATION_NAME,
   MESSAGING_OPERATION_TYPE,
   MESSAGING_SYSTEM,
@@ -23,6 +24,7 @@ type DispatchHook = (packet: Record<string, unknown>) => void;
 interface PatchState {
   readonly send: Dispatch;
   readonly emit: Dispatch;
+  readonly assignPacketId: ((this: ClientLike, packet: Record<string, unknown>) => unknown) | undefined;
   readonly setOnDispatchHook: ((this: ClientLike, hook: DispatchHook) => void) | undefined;
 }
 
@@ -48,6 +50,7 @@ export function instrumentClientProxy(mod: MicroservicesExports): void {
     send: proto.send as Dispatch,
     emit: proto.emit as Dispatch,
     setOnDispatchHook: typeof proto.setOnDispatchHook === 'function' ? (proto.setOnDispatchHook as PatchState['setOnDispatchHook']) : undefined,
+    assignPacketId: typeof proto.assignPacketId === 'function' ? (proto.assignPacketId as PatchState['assignPacketId']) : undefined,
   };
   if (typeof state.send !== 'function' || typeof state.emit !== 'function') {
     diag.warn('@nestjs/microservices ClientProxy has no send/emit: microservice clients are not traced. Please report your NestJS version.');
@@ -60,6 +63,15 @@ export function instrumentClientProxy(mod: MicroservicesExports): void {
   proto.emit = function emit(this: ClientLike, pattern: unknown, data: unknown) {
     return tracedEmit(mod, state, this, pattern, data);
   };
+  if (state.assignPacketId !== undefined) {
+    const assign = state.assignPacketId;
+    // The request id Nest gives a packet (TCP, Redis, NATS, MQTT, Kafka) is its message id.
+    proto.assignPacketId = function assignPacketId(this: ClientLike, packet: Record<string, unknown>) {
+      const result = assign.call(this, packet);
+      recordMessageId(packet);
+      return result;
+    };
+  }
   if (state.setOnDispatchHook !== undefined) {
     const original = state.setOnDispatchHook;
     // Keeps our hook in place when the application sets its own: theirs runs first.
@@ -78,7 +90,23 @@ export function uninstrumentClientProxy(mod: MicroservicesExports): void {
   proto.send = state.send;
   proto.emit = state.emit;
   if (state.setOnDispatchHook !== undefined) proto.setOnDispatchHook = state.setOnDispatchHook;
+  if (state.assignPacketId !== undefined) proto.assignPacketId = state.assignPacketId;
   delete proto[PATCHED];
+}
+
+// The CLIENT spans of send(): assignPacketId runs inside their context.
+const CLIENT_SPANS = new WeakSet<Span>();
+
+function recordMessageId(packet: Record<string, unknown>): void {
+  try {
+    const span = activeContext().span;
+    const id = packet?.id;
+    if (span !== undefined && CLIENT_SPANS.has(span) && (typeof id === 'string' || typeof id === 'number')) {
+      span.setAttribute(MESSAGING_MESSAGE_ID, String(id));
+    }
+  } catch {
+    // never into the user's code
+  }
 }
 
 interface Started {
@@ -104,6 +132,7 @@ function start(mod: MicroservicesExports, state: PatchState, client: ClientLike,
   });
   const current = activeContext();
   const context = span === NOOP_SPAN ? current : current.withSpan(span, tracer);
+  if (kind === SpanKind.CLIENT && span !== NOOP_SPAN) CLIENT_SPANS.add(span);
   let payload = data;
   if (adapter.carry(client) === 'metadata') {
     ensureMetadataInjection(state, client);

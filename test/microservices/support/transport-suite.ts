@@ -67,6 +67,8 @@ export interface TransportSpec {
   readHeader(ctx: unknown, key: string): string | undefined;
   /** Attributes a request's SERVER span must have beyond the common ones (e.g. a message id). */
   serverAttributes?: string[];
+  /** False when Nest gives the request packet no id of its own (RabbitMQ uses a correlation id). */
+  clientMessageId?: boolean;
 }
 
 /** Payload shapes every transport must deliver unchanged (`null`/`undefined` are refused by ClientProxy itself). */
@@ -362,6 +364,7 @@ export function transportSuite(spec: TransportSpec): void {
         'messaging.destination.name': P.create,
         'messaging.operation.type': 'process',
       });
+      if (spec.clientMessageId !== false) expect(typeof clientSpan.attributes['messaging.message.id']).toBe('string');
       expect(producer.attributes).toMatchObject({ 'messaging.destination.name': P.created, 'messaging.operation.type': 'send' });
       expect(consumer.attributes).toMatchObject({ 'messaging.destination.name': P.created, 'messaging.operation.type': 'process' });
       for (const span of [clientSpan, serverSpan, nested, producer, consumer]) expect(span.status.code).toBe(SpanStatusCode.UNSET);
@@ -462,6 +465,18 @@ export function transportSuite(spec: TransportSpec): void {
       const spans = exporter.getFinishedSpans();
       expect(spans.filter((span) => span.name === `send ${P.untraced}`)).toHaveLength(PAYLOADS.length);
       expect(spans.filter((span) => span.name.startsWith('process '))).toEqual([]);
+    });
+
+    it("follows the caller's sampling decision: an unsampled request records nothing downstream", async () => {
+      const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00';
+      const response = await request(gateway.getHttpServer()).post('/orders/create').set('traceparent', traceparent).send({ data: { id: 's-1' } });
+      expect(response.body).toEqual({ result: { accepted: 's-1' } });
+      await waitForSpans(exporter, () => events.length === 1);
+      // A sampled request after it shows the pipeline is live, so nothing was merely late.
+      await request(gateway.getHttpServer()).post('/orders/create').send({ data: { id: 's-2' } });
+      const spans = await waitForSpans(exporter, (all) => all.some((span) => span.name === `process ${P.created}`));
+      expect(spans.filter((span) => traceIdOf(span) === '0af7651916cd43dd8448eb211c80319c')).toEqual([]);
+      expect(new Set(spans.map(traceIdOf)).size).toBe(1);
     });
 
     it('records a throwing event handler on its CONSUMER span', async () => {

@@ -1,3 +1,19 @@
+// How the trace context travels, per transport (NestJS 11 and 12 alike unless stated):
+//   TCP, Redis     `packet.metadata` beside `pattern`/`data` in the JSON packet. Written by
+//                  ClientProxy#setOnDispatchHook (12) or a wrapper of the client's
+//                  publish/dispatchEvent (11); read with TcpContext/RedisContext#getMetadata()
+//                  (12) or from the raw packet in the server's handleMessage (11).
+//   NATS           NATS message headers (payload sent as a NatsRecord); NatsContext#getHeaders().
+//   RabbitMQ       AMQP message headers (payload sent as an RmqRecord); RmqContext message properties.
+//   MQTT 5         user properties (payload sent as an MqttRecord); MqttContext#getPacket().
+//   MQTT 3.1.1     no headers in the protocol: `packet.metadata` in the JSON packet, as TCP.
+//   Kafka          Kafka message headers; KafkaContext#getMessage().headers.
+//   gRPC           the call's Metadata (a copy of the caller's, if given).
+// Envelope decision: there is none inside the payload. Where the transport has no headers
+// (TCP, Redis, MQTT 3.1.1, and NestJS 11 which lacks the hooks) the context rides in a
+// `metadata` field of the packet, next to `data` — the field NestJS 12 itself defines for
+// this. Receivers without tracing (of either NestJS version) ignore the field, so it is on by
+// default, needs no opt-in per client, and no handler ever sees anything but the payload sent.
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { diag } from '../../core/diag.js';

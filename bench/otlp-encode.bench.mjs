@@ -3,12 +3,13 @@
 // @opentelemetry/otlp-transformer (npm alias `otlp-transformer-current`) serializing the
 // equivalent ReadableSpans from @opentelemetry/sdk-trace-base 2.x, in the same process.
 //
-//   npm run build && node bench/otlp-encode.bench.mjs [--batch 512] [--seconds 2]
+//   npm run bench otlp   (or: npm run build && node --expose-gc bench/otlp-encode.bench.mjs [--batch 512])
+// BENCH_QUICK=1 for a fast, rougher run.
 //
-// A realistic span: SERVER kind with a parent, 10 attributes (strings, ints, a double, a
-// bool), one event with 2 attributes, an OK status. Batches of 512 (the default batch size).
-// Figures are spans per CPU-second of the process.
+// A realistic span: SERVER kind with a parent, 10 HTTP attributes (strings, ints, a double),
+// one event with 2 attributes (a string, a bool), an OK status. Batches of 512 (the default batch size).
 import { createRequire } from 'node:module';
+import { markdownTable, measure } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const arg = (name, fallback) => {
@@ -16,8 +17,7 @@ const arg = (name, fallback) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const BATCH = arg('batch', 512);
-const SECONDS = arg('seconds', 2);
-const ROUNDS = arg('rounds', 3);
+const QUICK = process.env.BENCH_QUICK === '1';
 
 let ours;
 try {
@@ -34,17 +34,28 @@ const { ProtobufTraceSerializer, JsonTraceSerializer } = require('otlp-transform
 const api = require('@opentelemetry/api');
 
 const RESOURCE = { 'service.name': 'orders', 'deployment.environment': 'prod', 'service.version': '1.4.2' };
+// Values vary the way they do within one batch of a busy service: every path differs,
+// routes, methods, status codes, clients and user agents rotate among a few.
+const ROUTES = ['/orders/:id', '/orders', '/customers/:id', '/health'];
+const METHODS = ['GET', 'GET', 'POST', 'GET', 'PUT'];
+const STATUS = [200, 200, 201, 200, 404, 200, 500];
+const AGENTS = [
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15',
+  'okhttp/4.12.0',
+];
+const NAME = (i) => `${METHODS[i % METHODS.length]} ${ROUTES[i % ROUTES.length]}`;
 const ATTRIBUTES = (i) => ({
-  'http.request.method': 'GET',
-  'url.path': `/orders/${i}`,
+  'http.request.method': METHODS[i % METHODS.length],
+  'url.path': `/orders/${1000 + i}`,
   'url.scheme': 'http',
-  'http.route': '/orders/:id',
-  'http.response.status_code': 200,
+  'http.route': ROUTES[i % ROUTES.length],
+  'http.response.status_code': STATUS[i % STATUS.length],
   'server.address': 'orders.internal',
   'server.port': 3000,
-  'client.address': '10.0.3.17',
-  'user_agent.original': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36',
-  'app.cache.hit_ratio': 0.873,
+  'client.address': `10.0.${i % 8}.${(i * 7) % 250}`,
+  'user_agent.original': AGENTS[i % AGENTS.length],
+  'app.cache.hit_ratio': (i % 100) / 100 + 0.005,
 });
 const EVENT_ATTRIBUTES = { 'cache.key': 'order:1234', 'cache.hit': true };
 const PARENT = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1, isRemote: true };
@@ -53,7 +64,7 @@ function ourSpans() {
   const memory = new ours.InMemorySpanExporter();
   const tracer = new ours.Tracer({ serviceName: 'orders', resource: RESOURCE, processor: new ours.SimpleSpanProcessor(memory) });
   for (let i = 0; i < BATCH; i++) {
-    const span = tracer.startSpan('GET /orders/:id', { kind: 1, parent: PARENT, attributes: ATTRIBUTES(i) });
+    const span = tracer.startSpan(NAME(i), { kind: 1, parent: PARENT, attributes: ATTRIBUTES(i) });
     span.addEvent('cache.lookup', EVENT_ATTRIBUTES);
     span.setStatus({ code: 1 });
     span.end();
@@ -70,7 +81,7 @@ function theirSpans() {
   const tracer = provider.getTracer('nestjs-tracing', '0.1.0');
   const parent = api.trace.setSpanContext(api.ROOT_CONTEXT, PARENT);
   for (let i = 0; i < BATCH; i++) {
-    const span = tracer.startSpan('GET /orders/:id', { kind: api.SpanKind.SERVER, attributes: ATTRIBUTES(i) }, parent);
+    const span = tracer.startSpan(NAME(i), { kind: api.SpanKind.SERVER, attributes: ATTRIBUTES(i) }, parent);
     span.addEvent('cache.lookup', EVENT_ATTRIBUTES);
     span.setStatus({ code: api.SpanStatusCode.OK });
     span.end();
@@ -78,55 +89,45 @@ function theirSpans() {
   return memory.getFinishedSpans();
 }
 
-/**
- * Spans per CPU-second of one run of `encode(batch)` lasting about SECONDS of CPU time.
- * CPU time (process.cpuUsage), not wall time: on a shared machine the wall clock also
- * counts the time other processes held the core.
- */
-function run(encode) {
-  let n = 0;
-  let bytes = 0;
-  const cpu = () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e6;
-  };
-  const start = cpu();
-  let now = start;
-  while (now - start < SECONDS) {
-    bytes = encode().length;
-    n++;
-    if ((n & 3) === 0) now = cpu();
-  }
-  now = cpu();
-  return { spansPerSecond: (n * BATCH) / (now - start), bytes };
-}
-
 const mine = ourSpans();
 const theirs = theirSpans();
 const protobuf = new ours.ProtobufTraceEncoder();
 const json = new ours.JsonTraceEncoder();
-const cases = {
-  'protobuf/ours': () => protobuf.encode(mine),
-  'protobuf/theirs': () => ProtobufTraceSerializer.serializeRequest(theirs),
-  'json/ours': () => json.encode(mine),
-  'json/theirs': () => JsonTraceSerializer.serializeRequest(theirs),
-};
-for (const encode of Object.values(cases)) for (let i = 0; i < 50; i++) encode(); // warm up
-// Rounds interleave the four cases so that load from other processes hits them alike; best run wins.
-const best = {};
-for (let r = 0; r < ROUNDS; r++)
-  for (const [name, encode] of Object.entries(cases)) {
-    const result = run(encode);
-    if (!best[name] || result.spansPerSecond > best[name].spansPerSecond) best[name] = result;
-  }
-const rows = [
-  ['protobuf', best['protobuf/ours'], best['protobuf/theirs']],
-  ['json', best['json/ours'], best['json/theirs']],
-];
 
+// One operation = encoding one request of BATCH spans. Medians over many short, alternating
+// samples (bench/harness.mjs), so a sample another process preempted does not move the result.
+const opts = { chunk: 1, samples: QUICK ? 9 : 31, warmupMs: QUICK ? 200 : 600, sampleMs: QUICK ? 10 : 25 };
+const sizes = {};
+const variant = (name, encode) => ({
+  run(n) {
+    let bytes = 0;
+    for (let i = 0; i < n; i++) bytes = encode().length;
+    sizes[name] = bytes;
+    return bytes;
+  },
+});
+const results = [];
+for (const [format, oursFn, theirsFn] of [
+  ['protobuf', () => protobuf.encode(mine), () => ProtobufTraceSerializer.serializeRequest(theirs)],
+  ['json', () => json.encode(mine), () => JsonTraceSerializer.serializeRequest(theirs)],
+]) {
+  const r = await measure({ [`${format}/ours`]: variant(`${format}/ours`, oursFn), [`${format}/theirs`]: variant(`${format}/theirs`, theirsFn) }, opts);
+  results.push([format, r[`${format}/ours`], r[`${format}/theirs`]]);
+}
+
+const perSecond = (row) => (BATCH * 1e9) / row.ns;
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
-console.log(`\nOTLP encode, ${BATCH} spans per request (10 attributes + 1 event each), node ${process.version}, best of ${ROUNDS} interleaved runs of ${SECONDS} CPU-second each\n`);
-console.log('| format | nestjs-tracing (spans/s) | otlp-transformer 0.223.1 (spans/s) | ratio | request bytes (ours / theirs) |');
-console.log('|---|---:|---:|---:|---:|');
-for (const [name, a, b] of rows)
-  console.log(`| ${name} | ${fmt(a.spansPerSecond)} | ${fmt(b.spansPerSecond)} | ${(a.spansPerSecond / b.spansPerSecond).toFixed(2)}x | ${fmt(a.bytes)} / ${fmt(b.bytes)} |`);
+console.log(`### OTLP encode: ${BATCH} spans per request (10 attributes + 1 event each)\n`);
+console.log(
+  markdownTable([
+    ['format', 'nestjs-tracing spans/s', 'otlp-transformer 0.223.1 spans/s', 'ratio (goal >= 2x)', 'request bytes ours / theirs'],
+    ...results.map(([format, a, b]) => [
+      format,
+      fmt(perSecond(a)),
+      fmt(perSecond(b)),
+      `${(b.ns / a.ns).toFixed(2)}x`,
+      `${fmt(sizes[`${format}/ours`])} / ${fmt(sizes[`${format}/theirs`])}`,
+    ]),
+  ]),
+);
+console.log('\n_median of alternating samples; spans/s = spans per request / median time per request_\n');

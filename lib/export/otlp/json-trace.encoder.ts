@@ -193,22 +193,56 @@ function writeLink(w: JsonWriter, link: Link): void {
 }
 
 // Attribute keys repeat from span to span: `{"key":"<key>","value":` is encoded once per
-// key and copied afterwards. Bounded, so unusual key churn cannot grow memory.
-const KEY_CACHE_LIMIT = 2048;
-const keyFragments = new Map<string, Buffer>();
+// key and copied afterwards. Short string values repeat too (method, route, host, user
+// agent): a value seen twice for a key gets its whole encoded KeyValue cached and copied.
+// Bounded (keys, values per key, value length), so churn cannot grow memory.
+const KEY_CACHE_LIMIT = 512;
+const VALUES_PER_KEY = 16;
+const CACHED_VALUE_LENGTH = 256;
+
+interface KeyEntry {
+  readonly fragment: Buffer;
+  /** value -> its whole encoded KeyValue, or null after the first sighting. */
+  readonly values: Map<string, Buffer | null>;
+}
+
+const keyEntries = new Map<string, KeyEntry>();
 const keyWriter = new JsonWriter(256);
 
-function keyFragment(key: string): Buffer {
-  let fragment = keyFragments.get(key);
-  if (fragment === undefined) {
+function keyEntry(key: string): KeyEntry {
+  let entry = keyEntries.get(key);
+  if (entry === undefined) {
     keyWriter.reset();
     keyWriter.ascii('{"key":');
     keyWriter.string(key);
     keyWriter.ascii(',"value":');
-    fragment = keyWriter.finish();
-    if (keyFragments.size < KEY_CACHE_LIMIT) keyFragments.set(key, fragment);
+    entry = { fragment: keyWriter.finish(), values: new Map() };
+    if (keyEntries.size < KEY_CACHE_LIMIT) keyEntries.set(key, entry);
   }
-  return fragment;
+  return entry;
+}
+
+/** One KeyValue; a short string value seen before for this key is copied whole. */
+function writeKeyValue(w: JsonWriter, key: string, value: AttributeValue): void {
+  const entry = keyEntry(key);
+  if (typeof value === 'string' && value.length <= CACHED_VALUE_LENGTH) {
+    const values = entry.values;
+    const cached = values.get(value);
+    if (cached) {
+      w.bytes(cached);
+      return;
+    }
+    const start = w.pos;
+    w.bytes(entry.fragment);
+    writeAnyValue(w, value);
+    w.char(0x7d); // }
+    if (cached === null) values.set(value, Buffer.from(w.buf.subarray(start, w.pos)));
+    else if (values.size < VALUES_PER_KEY) values.set(value, null);
+    return;
+  }
+  w.bytes(entry.fragment);
+  writeAnyValue(w, value);
+  w.char(0x7d); // }
 }
 
 function writeAttributes(w: JsonWriter, attributes: Attributes): void {
@@ -219,9 +253,7 @@ function writeAttributes(w: JsonWriter, attributes: Attributes): void {
     if (value === undefined) continue;
     if (!first) w.char(0x2c); // ,
     first = false;
-    w.bytes(keyFragment(key));
-    writeAnyValue(w, value);
-    w.char(0x7d); // }
+    writeKeyValue(w, key, value);
   }
   w.char(0x5d); // ]
 }
@@ -234,9 +266,7 @@ function writeAttributeList(w: JsonWriter, list: ReadonlyArray<string | Attribut
     if (value === undefined) continue;
     if (!first) w.char(0x2c); // ,
     first = false;
-    w.bytes(keyFragment(list[i] as string));
-    writeAnyValue(w, value);
-    w.char(0x7d); // }
+    writeKeyValue(w, list[i] as string, value);
   }
   w.char(0x5d); // ]
 }

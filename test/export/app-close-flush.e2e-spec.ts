@@ -73,4 +73,22 @@ describe('app.close() with the OTLP exporter and a real collector', () => {
     expect(rx.requests.map((r) => r.status)).toEqual([503, 503, 200]);
     expect(rx.spans()).toHaveLength(6);
   });
+
+  it('keeps serving while the collector hangs, and app.close() gives up at the shutdown deadline', async () => {
+    rx.respondWith(Array(50).fill('hang'));
+    const { app, url } = await boot(rx, {
+      shutdownTimeoutMillis: 300,
+      processor: { scheduledDelayMillis: 10, maxExportBatchSize: 2 },
+      otlp: { endpoint: rx.url, timeoutMillis: 20_000 },
+    });
+    await request(url).get('/orders/1').expect(200); // its 2 spans leave and hang
+    await rx.waitForRequests(1);
+    for (let i = 0; i < 10; i++) await request(url).get(`/orders/${i}`).expect(200).expect({ id: String(i) });
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise((r) => (timer = setTimeout(() => r('still closing'), 10_000)));
+    const outcome = await Promise.race([app.close().then(() => 'closed'), hung]);
+    clearTimeout(timer);
+    expect(outcome).toBe('closed');
+    expect(rx.spans()).toHaveLength(0);
+  });
 });

@@ -1,10 +1,10 @@
 // Server discovery beyond NestFactory.createMicroservice: hybrid apps (app.connectMicroservice,
 // before and after init) and clients created before any TracingModule exists.
-import { Controller, Module, type INestApplication } from '@nestjs/common';
+import { Controller, Module, type INestApplication, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ClientProxyFactory, EventPattern, MessagePattern, Payload, Transport, type ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
-import { SpanKind } from 'nestjs-tracing';
+import { SpanKind, TracingModule } from 'nestjs-tracing';
 import { freePort } from './support/broker.js';
 import { expectChain, only, spanIdOf, waitForSpans } from './support/span-assertions.js';
 import { InMemorySpanExporter, suiteTracing, Tracer } from './support/tracing-app.js';
@@ -75,5 +75,30 @@ describe('hybrid application (app.connectMicroservice)', () => {
     expect(only(spans, 'process hybrid.double').kind).toBe(SpanKind.SERVER);
     expect(only(spans, 'process hybrid.noted').parentSpanId).toBe(spanIdOf(only(spans, 'send hybrid.noted')));
     expect(events).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('TracingModule.forRoot({ enabled: false })', () => {
+  it('leaves microservice servers and payloads alone and records nothing', async () => {
+    const exporter = new InMemorySpanExporter();
+    const port = await freePort();
+    @Module({ imports: [TracingModule.forRoot({ enabled: false, exporter })], controllers: [HybridController] })
+    class DisabledModule {}
+    const service: INestMicroservice = await NestFactory.createMicroservice(DisabledModule, {
+      transport: Transport.TCP,
+      options: { host: '127.0.0.1', port },
+      logger: false,
+    });
+    await service.listen();
+    const client = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port } }) as unknown as ClientProxy;
+    try {
+      expect(await firstValueFrom(client.send('hybrid.double', 4))).toBe(8);
+      const server = (service as unknown as { serverInstance: object }).serverInstance;
+      expect(Object.getOwnPropertySymbols(server).map(String)).not.toContain('Symbol(nestjs-tracing.server.instrumented)');
+      expect(exporter.getFinishedSpans()).toEqual([]);
+    } finally {
+      await client.close();
+      await service.close();
+    }
   });
 });

@@ -450,6 +450,23 @@ export function transportSuite(spec: TransportSpec): void {
       if (seen !== undefined || spec.withHeaders !== undefined || hasGetMetadata()) expect(seen).toBe('alice');
     });
 
+    it('keeps a dispatch hook the application sets after tracing started (NestJS 12, metadata transports)', async () => {
+      const client = adHocClient(main) as unknown as ClientProxy & { setOnDispatchHook?: (hook: (packet: Record<string, unknown>) => void) => void };
+      if (spec.withHeaders !== undefined || typeof client.setOnDispatchHook !== 'function') return; // nothing to keep here
+      await gatewayTracer.startActiveSpan('warm-up', () => firstValueFrom(client.send(P.echo, 'warm-up')));
+      client.setOnDispatchHook((packet) => {
+        packet.metadata = { ...(packet.metadata as object | undefined), 'x-user': 'bob' };
+      });
+      exporter.reset();
+      received.length = 0;
+      headersSeen.length = 0;
+      const result = await gatewayTracer.startActiveSpan('caller', () => firstValueFrom(client.send(P.echo, { id: 'k-1' })));
+      expect(result).toEqual({ id: 'k-1' });
+      expect(headersSeen).toEqual(['bob']);
+      const spans = await waitForSpans(exporter, (all) => all.some((span) => span.name === 'caller'));
+      expectChain(only(spans, 'caller'), only(spans, `send ${P.echo}`), only(spans, `process ${P.echo}`));
+    });
+
     it('lets a traced sender talk to an untraced receiver (send and emit)', async () => {
       const client = adHocClient(untracedEndpoint);
       for (const [, payload] of PAYLOADS) {

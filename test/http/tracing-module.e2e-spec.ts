@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { Controller, Get, Injectable, Module, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Headers, Injectable, Module, type INestApplication } from '@nestjs/common';
 import { MessagePattern, ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -152,6 +152,52 @@ describe.each(PLATFORMS)('global interceptor and disabled mode (%s)', (platform)
       expect(span.status.code).toBe(SpanStatusCode.ERROR);
       expect(span.attributes['error.type']).toBe('500');
       expect(span.events).toHaveLength(0);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('forRootAsync whose factory returns globalInterceptor: false turns the global interceptor into a pass-through', async () => {
+    const exporter = new InMemorySpanExporter();
+    const { app, url } = await startHttpApp(platform, {
+      imports: [TracingModule.forRootAsync({ useFactory: () => ({ exporter, globalInterceptor: false }) })],
+      controllers: [TestController],
+      providers: [OrdersService],
+    });
+    try {
+      await request(url).get('/boom').expect(500);
+      const [span] = await waitForSpans(exporter, (all) => all.some((s) => s.kind === SpanKind.SERVER));
+      expect(span.attributes['error.type']).toBe('500');
+      expect(span.events).toHaveLength(0);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('http.outgoing: false leaves outgoing calls untraced and unpropagated', async () => {
+    const exporter = new InMemorySpanExporter();
+    let base = '';
+    @Controller()
+    class SelfCaller {
+      @Get('outer')
+      async outer() {
+        return (await fetch(`${base}/inner`)).json();
+      }
+      @Get('inner')
+      inner(@Headers('traceparent') traceparent?: string) {
+        return { traceparent: traceparent ?? null };
+      }
+    }
+    const { app, url } = await startHttpApp(platform, {
+      imports: [TracingTestingModule.forRoot({ exporter, http: { outgoing: false } })],
+      controllers: [SelfCaller],
+    });
+    base = url;
+    try {
+      await request(url).get('/outer').expect(200, { traceparent: null });
+      const spans = await waitForSpans(exporter, 2);
+      expect(spans.filter((s) => s.kind === SpanKind.CLIENT)).toHaveLength(0);
+      expect(spans.every((s) => s.parentSpanId === undefined)).toBe(true);
     } finally {
       await app.close();
     }

@@ -51,6 +51,8 @@ export class BufferedSpanProcessor implements SpanProcessor {
   private unreported = 0;
   private total = 0;
   private warnedFull = false;
+  /** In a streak of timed-out exports (warned once per streak). */
+  private timingOut = false;
   private stopped = false;
   private shutdownPromise: Promise<void> | undefined;
 
@@ -251,6 +253,7 @@ export class BufferedSpanProcessor implements SpanProcessor {
     }
     if (entry.abandoned) return; // a shutdown deadline already counted these spans
     if (outcome === 'ok') {
+      this.timingOut = false;
       if (this.unreported > 0) {
         diag.warn(`${this.unreported} spans were dropped since the last successful export (${this.total} in total).`);
         this.unreported = 0;
@@ -258,9 +261,13 @@ export class BufferedSpanProcessor implements SpanProcessor {
       return;
     }
     this.drop(batch.length);
-    if (outcome === 'timeout')
-      diag.warn(`span export did not finish within ${this.exportTimeoutMillis} ms (exportTimeoutMillis); ${batch.length} spans dropped.`);
-    else diag.debug(`span export failed; ${batch.length} spans dropped: ${String(failure)}`);
+    if (outcome === 'timeout') {
+      const message = `span export did not finish within ${this.exportTimeoutMillis} ms (exportTimeoutMillis); ${batch.length} spans dropped.`;
+      // one warning per streak of timeouts; the dropped total is reported at the next success
+      if (this.timingOut) diag.debug(message);
+      else diag.warn(message);
+      this.timingOut = true;
+    } else diag.debug(`span export failed; ${batch.length} spans dropped: ${String(failure)}`);
   }
 
   /** Exports what is queued now (respecting the concurrency limit) and waits for every export in flight. */

@@ -159,6 +159,26 @@ describe('OtlpHttpSpanExporter against a loopback collector', () => {
     await tracer.shutdown();
   });
 
+  it('warns once while the collector stays down, then reports the dropped total when it is back', async () => {
+    await rx.stop();
+    const exporter = new OtlpHttpSpanExporter({ endpoint: rx.url, exportTimeoutMillis: 100, retry: FAST_RETRY });
+    const { tracer, processor } = tracerWith(exporter, { maxExportBatchSize: 2, scheduledDelayMillis: 10 });
+    for (let round = 0; round < 3; round++) {
+      burst(tracer, 2, `down-${round}`);
+      await tracer.forceFlush();
+    }
+    expect(processor.droppedSpansCount).toBe(6);
+    expect(log.messages).toHaveLength(1);
+    expect(log.messages[0]).toMatch(/could not deliver 2 spans .*ECONNREFUSED/);
+    await rx.listen();
+    const ids = burst(tracer, 2, 'back');
+    await tracer.forceFlush();
+    expect(rx.spans().map((s) => s.spanId)).toEqual(ids);
+    expect(log.messages).toHaveLength(2);
+    expect(log.messages[1]).toContain('6 spans were dropped since the last successful export');
+    await tracer.shutdown();
+  });
+
   it('drops exactly the excess of a burst that overflows the queue, and says so once', async () => {
     rx.respondWith(['hang']); // the first batch hangs until its request times out, then is retried
     const exporter = new OtlpHttpSpanExporter({ endpoint: rx.url, timeoutMillis: 300, retry: FAST_RETRY });

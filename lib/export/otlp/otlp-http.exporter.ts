@@ -79,6 +79,8 @@ export class OtlpHttpSpanExporter implements SpanExporter {
   private readonly requests = new Set<http.ClientRequest>();
   private readonly waits = new Set<() => void>();
   private stopped = false;
+  /** In a streak of failed exports (see `failure`). */
+  private failing = false;
 
   constructor(options: OtlpHttpExporterOptions = {}) {
     this.endpoint = options.endpoint ?? D.otlpEndpoint;
@@ -135,6 +137,10 @@ export class OtlpHttpSpanExporter implements SpanExporter {
       }
       if (this.stopped) throw new OtlpExportError('the exporter was shut down during the export', 0, false);
       if (outcome !== undefined && outcome.status >= 200 && outcome.status < 300) {
+        if (this.failing) {
+          this.failing = false;
+          diag.info(`the collector at ${this.endpoint} accepts spans again.`);
+        }
         this.reportPartialSuccess(outcome, count);
         return;
       }
@@ -142,13 +148,13 @@ export class OtlpHttpSpanExporter implements SpanExporter {
       const retryable = outcome !== undefined ? isRetryableStatus(status) : isRetryableError(failure);
       const what = outcome !== undefined ? `HTTP ${status}${describeBody(outcome)}` : describeError(failure);
       if (!retryable) {
-        diag.warn(`the collector at ${this.endpoint} refused ${count} spans (${what}); they are dropped and not retried.`);
+        this.failure(`the collector at ${this.endpoint} refused ${count} spans (${what}); they are dropped and not retried.`);
         throw new OtlpExportError(`export failed: ${what}`, status, false);
       }
       const retryAfter = outcome !== undefined ? parseRetryAfter(outcome.headers['retry-after']) : undefined;
       const delay = retryAfter ?? backoffDelay(attempt, this.retry);
       if (attempt >= this.retry.maxAttempts || Date.now() + delay >= deadline) {
-        diag.warn(
+        this.failure(
           `could not deliver ${count} spans to ${this.endpoint} after ${attempt} attempts (last: ${what}); they are dropped. ` +
             'Check that the collector is reachable.',
         );
@@ -157,6 +163,19 @@ export class OtlpHttpSpanExporter implements SpanExporter {
       diag.debug(`OTLP export attempt ${attempt} failed (${what}); retrying in ${delay} ms`);
       await this.sleep(delay);
       if (this.stopped) throw new OtlpExportError('the exporter was shut down during the export', 0, true);
+    }
+  }
+
+  /**
+   * A dropped batch: a warning for the first failure after a success (or the first ever),
+   * debug-level for the rest of the streak, so a collector that stays down does not flood
+   * the logs (the processor reports the dropped total at the next success).
+   */
+  private failure(message: string): void {
+    if (this.failing) diag.debug(message);
+    else {
+      this.failing = true;
+      diag.warn(message + ' Further failures are logged at debug level until an export succeeds.');
     }
   }
 

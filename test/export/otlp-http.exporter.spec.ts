@@ -122,6 +122,15 @@ describe('OtlpHttpSpanExporter against a loopback collector', () => {
     await exporter.shutdown();
   });
 
+  it('waits for a slow collector within the request timeout', async () => {
+    rx.respondWith([{ status: 200, delayMillis: 150 }]);
+    const exporter = new OtlpHttpSpanExporter({ endpoint: rx.url, timeoutMillis: 2000 });
+    await exporter.export(spansFrom(2));
+    expect(rx.requests.map((r) => r.status)).toEqual([200]);
+    expect(rx.spans()).toHaveLength(2);
+    await exporter.shutdown();
+  });
+
   it('gives up on a hanging collector at the export timeout while the app keeps serving', async () => {
     rx.respondWith(Array(20).fill('hang'));
     const app = createServer((_req, res) => res.end('ok'));

@@ -10,7 +10,7 @@
  *   await rx.close();
  *
  * Behaviours for `respondWith`: a status number; `{ status, retryAfter?, message?,
- * partialSuccess?, headers?, body? }`; `'hang'` (never answers until close); `'close'`
+ * partialSuccess?, headers?, body?, delayMillis? }`; `'hang'` (never answers until close); `'close'`
  * (destroys the socket without answering). Once the queue is empty every request gets 200.
  * Only requests answered with 2xx count as delivered in `spans()`.
  */
@@ -110,6 +110,8 @@ export type ReceiverBehaviour =
       partialSuccess?: { rejectedSpans: number; errorMessage?: string };
       headers?: Record<string, string>;
       body?: string | Buffer;
+      /** Answer after this long (a slow collector). */
+      delayMillis?: number;
     };
 
 export class OtlpReceiver {
@@ -305,8 +307,25 @@ export class OtlpReceiver {
       body = json ? JSON.stringify({ code, message: b.message }) : encodeRpcStatus(code, b.message);
     } else body = '';
     headers['content-type'] ??= json ? 'application/json' : 'application/x-protobuf';
-    res.writeHead(status, headers);
-    res.end(body);
+    const send = (): void => {
+      if (res.destroyed) return;
+      res.writeHead(status, headers);
+      res.end(body);
+    };
+    if (b.delayMillis === undefined) return send();
+    // counted as answered only once the answer is written
+    record.status = 0;
+    this.hung.add(res);
+    const timer = setTimeout(() => {
+      this.hung.delete(res);
+      record.status = status;
+      send();
+      this.notify();
+    }, b.delayMillis);
+    res.on('close', () => {
+      clearTimeout(timer);
+      this.hung.delete(res);
+    });
   }
 }
 

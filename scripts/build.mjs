@@ -7,10 +7,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const tsc = join(root, 'node_modules', '.bin', 'tsc');
-rmSync(join(root, 'dist'), { recursive: true, force: true });
+// BUILD_OUT_DIR: build elsewhere than ./dist (the packaging test stages a package without
+// touching the repo's dist/, which other suites use).
+const dist = process.env.BUILD_OUT_DIR ?? join(root, 'dist');
+rmSync(dist, { recursive: true, force: true });
 for (const [config, type] of [['tsconfig.cjs.json', 'commonjs'], ['tsconfig.esm.json', 'module']]) {
-  execFileSync(tsc, ['-p', config], { cwd: root, stdio: 'inherit' });
-  const out = join(root, 'dist', type === 'commonjs' ? 'cjs' : 'esm');
+  const out = join(dist, type === 'commonjs' ? 'cjs' : 'esm');
+  execFileSync(tsc, ['-p', config, '--outDir', out], { cwd: root, stdio: 'inherit' });
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'package.json'), JSON.stringify({ type }) + '\n');
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import request from 'supertest';
 
-// Packs the library as users get it (npm run build + npm pack), installs the tarball into
+// Packs the library as users get it (scripts/build.mjs + npm pack), installs the tarball into
 // throwaway apps (NestJS 12 ESM, NestJS 12 CommonJS, NestJS 11 CommonJS), compiles each
 // with tsc against the packed typings, boots it, sends one traced request and checks the
 // span. Dependencies are symlinked from the repo (offline, fast). Broken `exports`, a file
@@ -33,9 +33,13 @@ let work: string;
 let tarball: string;
 
 beforeAll(() => {
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'pipe' });
   work = mkdtempSync(join(tmpdir(), 'nestjs-tracing-pack-'));
-  const name = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!;
+  // The real build script and package.json, staged outside the repo: other suites use ./dist.
+  const stage = join(work, 'stage');
+  mkdirSync(stage);
+  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'pipe', env: { ...process.env, BUILD_OUT_DIR: join(stage, 'dist') } });
+  for (const file of ['package.json', 'README.md', 'LICENSE']) if (existsSync(join(root, file))) copyFileSync(join(root, file), join(stage, file));
+  const name = execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', work], { cwd: stage, encoding: 'utf8' }).trim().split('\n').pop()!;
   tarball = join(work, name);
 }, 60_000);
 

@@ -134,17 +134,32 @@ function start(mod: MicroservicesExports, state: PatchState, client: ClientLike,
   const context = span === NOOP_SPAN ? current : current.withSpan(span, tracer);
   if (kind === SpanKind.CLIENT && span !== NOOP_SPAN) CLIENT_SPANS.add(span);
   let payload = data;
-  if (adapter.carry(client) === 'metadata') {
-    ensureMetadataInjection(state, client);
-  } else if (adapter.wrapData !== undefined) {
-    const carrier = runInContext(context, () => injectedCarrier(tracer));
-    if (carrier !== undefined) payload = adapter.wrapData(mod, client, data, carrier);
+  try {
+    if (adapter.carry(client) === 'metadata') {
+      ensureMetadataInjection(state, client);
+    } else if (adapter.wrapData !== undefined) {
+      const carrier = runInContext(context, () => injectedCarrier(tracer));
+      if (carrier !== undefined) payload = adapter.wrapData(mod, client, data, carrier);
+    }
+  } catch (error) {
+    payload = data;
+    diag.warnOnce('client-carrier', `could not attach the trace context to a ${adapter.system} message; it is sent without: ${String(error)}`);
   }
   return { tracer, span, context, payload };
 }
 
+// The adapter of each client instance, looked up once.
+const ADAPTERS = new WeakMap<object, TransportAdapter | null>();
+
+function adapterOf(mod: MicroservicesExports, client: ClientLike, pattern: unknown, data: unknown): TransportAdapter | undefined {
+  if (pattern === null || pattern === undefined || data === null || data === undefined) return undefined; // Nest rejects these itself
+  let adapter = ADAPTERS.get(client);
+  if (adapter === undefined) ADAPTERS.set(client, (adapter = clientAdapterFor(mod, client) ?? null));
+  return adapter ?? undefined;
+}
+
 function tracedSend(mod: MicroservicesExports, state: PatchState, client: ClientLike, pattern: unknown, data: unknown): unknown {
-  const adapter = pattern === null || pattern === undefined || data === null || data === undefined ? undefined : clientAdapterFor(mod, client);
+  const adapter = adapterOf(mod, client, pattern, data);
   if (adapter === undefined) return state.send.call(client, pattern, data);
   // `send` is cold: one request, and one span, per subscription.
   return new Observable((subscriber) => {
@@ -187,7 +202,7 @@ function tracedSend(mod: MicroservicesExports, state: PatchState, client: Client
 }
 
 function tracedEmit(mod: MicroservicesExports, state: PatchState, client: ClientLike, pattern: unknown, data: unknown): unknown {
-  const adapter = pattern === null || pattern === undefined || data === null || data === undefined ? undefined : clientAdapterFor(mod, client);
+  const adapter = adapterOf(mod, client, pattern, data);
   if (adapter === undefined) return state.emit.call(client, pattern, data);
   let started: Started | undefined;
   try {

@@ -24,8 +24,14 @@ export const REDIS_ADAPTER: TransportAdapter = {
 /** The `metadata` field of a raw JSON packet, or undefined (never throws). */
 export function metadataOf(raw: unknown): unknown {
   try {
-    const text = typeof raw === 'string' ? raw : raw instanceof Uint8Array ? Buffer.from(raw).toString('utf8') : undefined;
-    if (text === undefined || !text.includes('"metadata"')) return undefined;
+    let text: string | undefined;
+    if (typeof raw === 'string') text = raw.includes('"metadata"') ? raw : undefined;
+    else if (raw instanceof Uint8Array) {
+      const bytes = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+      // Looked for in the bytes: most messages carry no context and are never decoded here.
+      text = bytes.includes('"metadata"') ? bytes.toString('utf8') : undefined;
+    }
+    if (text === undefined) return undefined;
     return (JSON.parse(text) as { metadata?: unknown } | null)?.metadata;
   } catch {
     return undefined;

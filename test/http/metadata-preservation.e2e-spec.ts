@@ -1,14 +1,16 @@
 import 'reflect-metadata';
-import { Controller, Get, Injectable, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Injectable, Param, ParseIntPipe, Query, UseGuards, type INestApplication } from '@nestjs/common';
 import { ClientProxy, ClientsModule, MessagePattern, EventPattern, Payload, Transport } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { EventEmitter2, EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
 import { Cron, CronExpression, SchedulerRegistry, ScheduleModule } from '@nestjs/schedule';
 import { ApiOperation, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { firstValueFrom } from 'rxjs';
-import { Span, Traced } from 'nestjs-tracing';
+import request from 'supertest';
+import { Span, SpanKind, Traced } from 'nestjs-tracing';
 import { InMemorySpanExporter, TracingTestingModule, waitForSpans } from 'nestjs-tracing/testing';
-import { named } from '../support/http-apps';
+import { PLATFORMS, named, startHttpApp } from '../support/http-apps';
+import { Roles, RolesGuard } from '../support/traced-http-app';
 import { freePort } from '../support/free-port';
 
 @Controller()
@@ -72,7 +74,34 @@ class Jobs {
   evt(_data: unknown): void {}
 }
 
+@Traced()
+@Controller('traced')
+@UseGuards(RolesGuard)
+class TracedController {
+  @Get(':id')
+  @Roles('admin')
+  get(@Param('id', ParseIntPipe) id: number, @Query('q') q?: string) {
+    return { id, q: q ?? null };
+  }
+}
+
 describe('@Span keeps other decorators working', () => {
+  it.each(PLATFORMS)('@Traced() on a controller keeps routes, guards reading @Roles, params and pipes (%s)', async (platform) => {
+    const exporter = new InMemorySpanExporter();
+    const { app, url } = await startHttpApp(platform, { imports: [TracingTestingModule.forRoot({ exporter })], controllers: [TracedController] });
+    try {
+      await request(url).get('/traced/5').set('x-role', 'guest').expect(403);
+      await request(url).get('/traced/5?q=x').set('x-role', 'admin').expect(200, { id: 5, q: 'x' });
+      await request(url).get('/traced/abc').set('x-role', 'admin').expect(400);
+      const spans = await waitForSpans(exporter, (all) => named(all, 'TracedController.get').length === 1 && all.filter((s) => s.kind === SpanKind.SERVER).length === 3);
+      const handler = named(spans, 'TracedController.get')[0];
+      const server = spans.find((s) => s.spanContext().spanId === handler.parentSpanId)!;
+      expect(server.name).toBe('GET /traced/:id');
+    } finally {
+      await app.close();
+    }
+  });
+
   it('@MessagePattern handlers (both orders) still receive messages over a real TCP microservice', async () => {
     const exporter = new InMemorySpanExporter();
     const port = await freePort();

@@ -227,8 +227,40 @@ function writeAttributes(w: ProtoWriter, tag: number, attributes: Attributes): v
   }
 }
 
+// Short string values repeat from span to span (method, route, host, user agent): a
+// (key, value) pair seen twice gets its encoded KeyValue body cached and copied afterwards.
+// Bounded (keys, values per key, value length), so churn cannot grow memory.
+const KEY_CACHE_LIMIT = 512;
+const VALUES_PER_KEY = 16;
+const CACHED_VALUE_LENGTH = 256;
+/** key -> (value -> encoded KeyValue body with its length prefix, or null after one sighting) */
+const keyValues = new Map<string, Map<string, Buffer | null>>();
+
 function writeKeyValue(w: ProtoWriter, tag: number, key: string, value: AttributeValue | undefined): void {
   if (value === undefined) return;
+  if (typeof value === 'string' && value.length <= CACHED_VALUE_LENGTH) {
+    let values = keyValues.get(key);
+    if (values === undefined && keyValues.size < KEY_CACHE_LIMIT) keyValues.set(key, (values = new Map()));
+    const cached = values?.get(value);
+    if (cached) {
+      w.tag(tag);
+      w.raw(cached);
+      return;
+    }
+    w.tag(tag);
+    const start = w.pos;
+    const kv = w.begin();
+    w.tag(T_KV_KEY);
+    w.string(key);
+    w.tag(T_KV_VALUE);
+    writeAnyValue(w, value);
+    w.end(kv);
+    if (values !== undefined) {
+      if (cached === null) values.set(value, Buffer.from(w.buf.subarray(start, w.pos)));
+      else if (values.size < VALUES_PER_KEY) values.set(value, null);
+    }
+    return;
+  }
   w.tag(tag);
   const kv = w.begin();
   w.tag(T_KV_KEY);

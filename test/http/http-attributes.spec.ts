@@ -20,9 +20,12 @@ describe('HTTP attribute helpers', () => {
     expect(splitHostPort(undefined, 80)).toEqual([undefined, undefined]);
   });
 
-  it('strips credentials from url.full', () => {
+  it('strips credentials and signed-URL secrets from url.full', () => {
     expect(stripCredentials(new URL('https://user:secret@api.example.com:8443/a?b=1'))).toBe('https://api.example.com:8443/a?b=1');
     expect(stripCredentials(new URL('http://127.0.0.1/x'))).toBe('http://127.0.0.1/x');
+    expect(stripCredentials(new URL('https://b.s3.amazonaws.com/k?AWSAccessKeyId=AKIA&Signature=abc&x=1'))).toBe(
+      'https://b.s3.amazonaws.com/k?AWSAccessKeyId=REDACTED&Signature=REDACTED&x=1',
+    );
   });
 
   it('exports Span as both the decorator and the span type', () => {

@@ -21,12 +21,20 @@ export interface ClientCall {
   readonly headers: Record<string, string>;
 }
 
-/** `url` without user:password (semconv: url.full must not carry credentials). */
+// Query parameters whose values semconv (url.full) says to redact by default: signed-URL secrets.
+const SENSITIVE_QUERY = ['AWSAccessKeyId', 'Signature', 'sig', 'X-Goog-Signature'];
+
+/**
+ * `url` as `url.full` may record it: without user:password, and with the values of signed-URL
+ * query parameters (AWSAccessKeyId, Signature, sig, X-Goog-Signature) replaced by `REDACTED`.
+ */
 export function stripCredentials(url: URL): string {
-  if (url.username === '' && url.password === '') return url.href;
+  const sensitive = url.search !== '' && SENSITIVE_QUERY.some((name) => url.searchParams.has(name));
+  if (url.username === '' && url.password === '' && !sensitive) return url.href;
   const copy = new URL(url.href);
   copy.username = '';
   copy.password = '';
+  if (sensitive) for (const name of SENSITIVE_QUERY) if (copy.searchParams.has(name)) copy.searchParams.set(name, 'REDACTED');
   return copy.href;
 }
 

@@ -140,9 +140,13 @@ export class HttpServerTracing {
       if (values !== undefined) attributes[`http.request.header.${name}`] = values;
     }
 
-    const span = tracer.withContext(parent, () =>
-      tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, { kind: SpanKind.SERVER, attributes }),
-    );
+    // The extracted remote parent is passed explicitly (no context switch needed to start the span).
+    const remote = parent.remote;
+    const span = tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, {
+      kind: SpanKind.SERVER,
+      attributes,
+      ...(remote !== undefined ? { parent: remote } : { root: true }),
+    });
     const context = span === NOOP_SPAN ? parent : parent.withSpan(span, tracer);
     const state: ServerRequestState = {
       span,

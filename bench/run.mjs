@@ -3,9 +3,11 @@
 // collect between samples. Prints the environment once, then each bench's tables.
 // `npm run bench` builds the library first; the benches import the built dist/.
 // Pass file-name filters to run a subset: `node bench/run.mjs core`.
+// BENCH_NICE=-10 (needs root) raises the benches' scheduling priority on a shared machine, so
+// other processes preempt them less; BENCH_QUICK=1 makes every bench shorter and rougher.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, getPriority, loadavg, setPriority } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { versions } from './subjects.mjs';
@@ -25,10 +27,21 @@ function cpuModel() {
   return cpus()[0]?.model ?? 'unknown';
 }
 
+let priority = 'default';
+if (process.env.BENCH_NICE !== undefined) {
+  try {
+    setPriority(0, Number(process.env.BENCH_NICE)); // inherited by the bench processes
+    priority = `nice ${getPriority(0)}`;
+  } catch (error) {
+    priority = `default (BENCH_NICE=${process.env.BENCH_NICE} refused: ${error.code ?? error.message})`;
+  }
+}
+
 console.log(`## nestjs-tracing benchmarks\n`);
 console.log(`- date: ${new Date().toISOString()}`);
 console.log(`- node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs: ${cpuModel()}`);
 console.log(`- ${Object.entries(versions()).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+console.log(`- load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}; priority: ${priority}`);
 console.log('');
 
 let failed = 0;

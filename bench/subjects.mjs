@@ -1,7 +1,7 @@
 // Loads the two things being compared: our BUILT library (dist/cjs) and the OpenTelemetry
 // JS SDK 2.x, each set up the way a production application would set it up.
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
@@ -16,9 +16,10 @@ function requireIfBuilt(relative) {
 
 /** Package versions, for the report. */
 export function versions() {
+  // Read package.json by path: some packages' `exports` maps do not expose it.
   const version = (name) => {
     try {
-      return require(`${name}/package.json`).version;
+      return JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
     } catch {
       return '?';
     }

@@ -18,22 +18,24 @@ const FACTORIES: Record<string, () => Propagator> = {
 /**
  * Builds the propagator for a list of OTEL_PROPAGATORS names (default of the option:
  * `['tracecontext', 'baggage']`): `tracecontext`, `baggage`, `b3` (single header), `b3multi`,
- * `none`. Names are trimmed and case-insensitive; repeats count once; `none` adds nothing.
- * An unknown name is skipped with one warning naming it. One name gives that propagator,
+ * `none`. Names are trimmed and case-insensitive, an entry may be a comma-separated list;
+ * repeats count once; `none` adds nothing. An unknown name is skipped with one warning naming it. One name gives that propagator,
  * several a `CompositePropagator` in the given order, none the no-op propagator.
  */
 export function createPropagator(names: readonly string[]): Propagator {
   const seen = new Set<string>();
   const propagators: Propagator[] = [];
-  for (const raw of Array.isArray(names) ? names : []) {
-    const name = typeof raw === 'string' ? raw.trim().toLowerCase() : String(raw);
+  // An entry may itself be a comma-separated list, as the variable is.
+  const list = (Array.isArray(names) ? names : []).flatMap((raw) => String(raw).split(','));
+  for (const raw of list) {
+    const name = raw.trim().toLowerCase();
     if (name === '' || seen.has(name)) continue;
     seen.add(name);
     if (name === 'none') continue;
     const factory = Object.hasOwn(FACTORIES, name) ? FACTORIES[name] : undefined;
     if (factory === undefined) {
       diag.warn(
-        `OTEL_PROPAGATORS / propagators: unknown propagator ${JSON.stringify(raw)} ignored; ` +
+        `OTEL_PROPAGATORS / propagators: unsupported propagator ${JSON.stringify(raw.trim())} ignored; ` +
           `use one or more of ${KNOWN_PROPAGATORS.join(', ')}.`,
       );
       continue;

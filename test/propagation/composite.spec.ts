@@ -98,6 +98,15 @@ describe('createPropagator', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('accepts an entry that is a comma-separated list, as OTEL_PROPAGATORS is', () => {
+    expect(createPropagator(['tracecontext, baggage,b3']).fields()).toEqual(['traceparent', 'tracestate', 'baggage', 'b3']);
+  });
+
+  it('warns once per unknown name even when repeated', () => {
+    createPropagator(['jaeger', 'JAEGER', 'tracecontext']);
+    expect(warnings).toHaveLength(1);
+  });
+
   it('gives the no-op propagator for none or an empty list', () => {
     expect(createPropagator(['none'])).toBe(NOOP_PROPAGATOR);
     expect(createPropagator([])).toBe(NOOP_PROPAGATOR);

@@ -108,6 +108,7 @@ export function transportSuite(spec: TransportSpec): void {
   const untracedReceived: unknown[] = [];
   const probes: Probe[] = [];
   const headersSeen: Array<string | undefined> = [];
+  const baggageSeen: Array<[string, string | undefined]> = [];
 
   const probe = (tracer: Tracer, where: string) => {
     const sc = tracer.currentSpan()?.spanContext();
@@ -176,6 +177,7 @@ export function transportSuite(spec: TransportSpec): void {
     @MessagePattern(P.create)
     async create(@Payload(ProbePipe) order: unknown): Promise<unknown> {
       probe(this.tracer, 'handler');
+      baggageSeen.push(['handler', this.tracer.getBaggage('tenant')]);
       await this.orders.place(order);
       return { accepted: idOf(order) };
     }
@@ -200,6 +202,7 @@ export function transportSuite(spec: TransportSpec): void {
     @EventPattern(P.created)
     created(@Payload() event: unknown): void {
       probe(this.tracer, 'consumer');
+      baggageSeen.push(['consumer', this.tracer.getBaggage('tenant')]);
       events.push(event);
     }
 
@@ -329,6 +332,7 @@ export function transportSuite(spec: TransportSpec): void {
       untracedReceived.length = 0;
       probes.length = 0;
       headersSeen.length = 0;
+      baggageSeen.length = 0;
     });
 
     it('makes one trace of gateway -> send -> handler -> nested span -> emit -> consumer', async () => {
@@ -369,6 +373,15 @@ export function transportSuite(spec: TransportSpec): void {
       expect(consumer.attributes).toMatchObject({ 'messaging.destination.name': P.created, 'messaging.operation.type': 'process' });
       for (const span of [clientSpan, serverSpan, nested, producer, consumer]) expect(span.status.code).toBe(SpanStatusCode.UNSET);
       expect(events).toEqual([{ orderId: 'o-1' }]);
+    });
+
+    it('carries W3C baggage from the HTTP request through both hops', async () => {
+      await request(gateway.getHttpServer()).post('/orders/create').set('baggage', 'tenant=acme').send({ data: { id: 'b-1' } });
+      await waitForSpans(exporter, (all) => all.some((span) => span.name === `process ${P.created}`));
+      expect(baggageSeen).toEqual([
+        ['handler', 'acme'],
+        ['consumer', 'acme'],
+      ]);
     });
 
     it('keeps the server span active in guards, interceptors, pipes and the handler; the consumer span in the event handler', async () => {

@@ -7,8 +7,8 @@ import { consume, formatNs, markdownTable, measure, median } from './harness.mjs
 import { loadOtel, loadOurs } from './subjects.mjs';
 
 const quick = process.env.BENCH_QUICK === '1';
-const SAMPLES = quick ? 9 : 31;
-const WARMUP_MS = quick ? 150 : 500;
+const SAMPLES = quick ? 9 : 51;
+const WARMUP_MS = quick ? 150 : 600;
 const SAMPLE_MS = quick ? 5 : 10;
 
 const ours = loadOurs();
@@ -370,7 +370,7 @@ function shuffled(labels) {
 
 async function measureWorkload() {
   const labels = Object.keys(workloadVariants);
-  const rounds = quick ? 300 : 1200;
+  const rounds = quick ? 300 : 1500;
   calibrate();
   const warmupEnd = performance.now() + (quick ? 500 : 3000);
   while (performance.now() < warmupEnd) for (const label of labels) consume(await workloadVariants[label]());

@@ -121,11 +121,15 @@ describe.each(PLATFORMS)('HTTP server spans (%s)', (platform) => {
     expect(span.attributes['error.type']).toBeUndefined();
   });
 
-  it('lets the guard read @Roles through Reflector when @Span wraps the handler', async () => {
-    await request(url).get('/admin-traced').set('x-role', 'guest').expect(403);
-    await request(url).get('/admin-traced').set('x-role', 'admin').expect(200);
-    const spans = await waitForSpans(exporter, (all) => serverSpans(all).length === 2 && named(all, 'AdminHandler').length === 1);
+  it.each([
+    ['/admin-traced', 'AdminHandler'],
+    ['/admin-traced-other-order', 'AdminHandlerOtherOrder'],
+  ])('lets the guard read @Roles through Reflector when @Span wraps the handler (%s)', async (path, spanName) => {
+    await request(url).get(path).set('x-role', 'guest').expect(403);
+    await request(url).get(path).set('x-role', 'admin').expect(200);
+    const spans = await waitForSpans(exporter, (all) => serverSpans(all).length === 2 && named(all, spanName).length === 1);
     expect(serverSpans(spans).map((s) => s.attributes['http.response.status_code']).sort()).toEqual([200, 403]);
+    expect(named(spans, spanName)[0].parentSpanId).toBe(serverSpans(spans).find((s) => s.attributes['http.response.status_code'] === 200)!.spanContext().spanId);
   });
 
   it('marks a thrown exception mapped to 500 as ERROR and records it', async () => {

@@ -109,6 +109,13 @@ export class TestController {
     return { ok: true };
   }
 
+  @Span('AdminHandlerOtherOrder')
+  @Roles('admin')
+  @Get('admin-traced-other-order')
+  adminTracedOtherOrder() {
+    return { ok: true };
+  }
+
   @Get('boom')
   boom(): never {
     throw new Error('handler exploded');

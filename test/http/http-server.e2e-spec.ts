@@ -3,7 +3,7 @@ import request from 'supertest';
 import { SpanKind, SpanStatusCode, type FinishedSpan } from 'nestjs-tracing';
 import { InMemorySpanExporter, TracingTestingModule, waitForSpans } from 'nestjs-tracing/testing';
 import { PLATFORMS, REMOTE_SPAN_ID, REMOTE_TRACEPARENT, REMOTE_TRACE_ID, named, one, startHttpApp } from '../support/http-apps';
-import { OrdersService, TestController } from '../support/traced-http-app';
+import { OrdersService, TestAppModule, TestController } from '../support/traced-http-app';
 
 const serverSpans = (spans: FinishedSpan[]) => spans.filter((s) => s.kind === SpanKind.SERVER);
 
@@ -25,9 +25,8 @@ describe.each(PLATFORMS)('HTTP server spans (%s)', (platform) => {
             captureQuery: true,
           },
         }),
+        TestAppModule,
       ],
-      controllers: [TestController],
-      providers: [OrdersService],
     }));
   });
   afterAll(() => app.close());
@@ -82,11 +81,11 @@ describe.each(PLATFORMS)('HTTP server spans (%s)', (platform) => {
     expect(response.headers['traceresponse']).toBe(`00-${sc.traceId}-${sc.spanId}-01`);
   });
 
-  it('runs guards, pipes and the handler inside the SERVER span', async () => {
+  it('runs Nest middleware, guards, pipes and the handler inside the SERVER span', async () => {
     const response = await request(url).get('/context/abc').expect(200);
     const span = await serverSpan();
     const ids = `${span.spanContext().traceId}-${span.spanContext().spanId}`;
-    expect(response.body).toEqual({ guard: ids, pipe: ids, handler: ids });
+    expect(response.body).toEqual({ middleware: ids, guard: ids, pipe: ids, handler: ids });
   });
 
   it('keeps the context after the request body was parsed', async () => {

@@ -9,6 +9,9 @@ import {
   Get,
   HttpException,
   Injectable,
+  MiddlewareConsumer,
+  Module,
+  NestModule,
   Param,
   ParseIntPipe,
   PipeTransform,
@@ -41,8 +44,9 @@ function activeIds(): string | undefined {
 export class RolesGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<{ headers: Record<string, string>; seen?: Seen }>();
-    (request.seen ??= {}).guard = activeIds();
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, string>; seen?: Seen; raw?: { seen?: Seen } }>();
+    request.seen ??= request.raw?.seen ?? {};
+    request.seen.guard = activeIds();
     const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES, [context.getHandler(), context.getClass()]);
     if (roles === undefined) return true;
     return roles.includes(request.headers['x-role']);
@@ -144,7 +148,7 @@ export class TestController {
   @Get('context/:x')
   @UsePipes(SeenPipe)
   context(@Param('x') piped: { pipe: string | undefined }, @Req() request: { seen?: Seen }) {
-    return { guard: request.seen?.guard, pipe: piped.pipe, handler: activeIds() };
+    return { middleware: request.seen?.middleware, guard: request.seen?.guard, pipe: piped.pipe, handler: activeIds() };
   }
 
   @Post('echo')
@@ -160,5 +164,20 @@ export class TestController {
   @Get('slow/:delay')
   async slowOne(@Param('delay', ParseIntPipe) delay: number) {
     return { traceId: await this.orders.slow(delay) };
+  }
+}
+
+/** Records where a Nest middleware (MiddlewareConsumer) saw the trace. */
+export function seenMiddleware(req: { seen?: Seen; raw?: { seen?: Seen } }, _res: unknown, next: () => void): void {
+  // Fastify hands middleware the raw request; the handler reads the Fastify request, whose `raw` is it.
+  (req.seen ??= {}).middleware = activeIds();
+  next();
+}
+
+/** The test app as a module, with a Nest middleware on its controller. */
+@Module({ controllers: [TestController], providers: [OrdersService] })
+export class TestAppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(seenMiddleware).forRoutes(TestController);
   }
 }

@@ -7,9 +7,9 @@ import { consume, formatNs, markdownTable, measure, median } from './harness.mjs
 import { loadOtel, loadOurs } from './subjects.mjs';
 
 const quick = process.env.BENCH_QUICK === '1';
-const SAMPLES = quick ? 9 : 51;
+const SAMPLES = quick ? 9 : 101;
 const WARMUP_MS = quick ? 150 : 600;
-const SAMPLE_MS = quick ? 5 : 10;
+const SAMPLE_MS = quick ? 5 : 3;
 
 const ours = loadOurs();
 const otel = loadOtel();
@@ -412,7 +412,8 @@ for (const row of rows) {
   const ratio = result.otel.ns / result.ours.ns;
   const met = ratio >= 3 && (row.goal?.ns === undefined || result.ours.ns < row.goal.ns);
   table.push([row.name, formatNs(result.ours.ns), formatNs(result.otel.ns), `${ratio.toFixed(1)}x`, goalText(row), met ? 'yes' : 'NO']);
-  const spread = (r) => `${formatNs(r.min)} / ${formatNs(r.p25)} / ${formatNs(r.p75)} / ${formatNs(r.max)}`;
+  const spread = (r) =>
+    `${formatNs(r.min)} / ${formatNs(r.p25)} / ${formatNs(r.p75)} / ${formatNs(r.max)} (${r.clean}/${r.samples} clean)`;
   details.push(`${row.name}: ours ${spread(result.ours)} ns, OTel ${spread(result.otel)} ns`);
 }
 
@@ -444,6 +445,9 @@ console.log(`### Core: nestjs-tracing vs OpenTelemetry JS SDK 2.x\n`);
 console.log(`Our processor: ${ours.processorName}; OTel: BatchSpanProcessor; both exporters discard.\n`);
 console.log(markdownTable(table));
 console.log('');
-console.log(`Spread over ${SAMPLES} samples per variant (min / p25 / p75 / max):`);
+console.log(
+  `Spread over the samples each median was taken from (min / p25 / p75 / max; clean = samples during which ` +
+    `no other process took more than a tenth of the CPU time — the median uses only those when there are enough):`,
+);
 for (const line of details) console.log(`- ${line}`);
 console.log('');

@@ -39,9 +39,16 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Runs `total` operations of a variant in chunks and returns the timed nanoseconds. */
+/**
+ * Runs `total` operations of a variant in chunks. Returns the timed nanoseconds and whether
+ * the process kept the CPU: wall time and process CPU time over the whole sample (yields
+ * included) are compared, and a sample during which another process held the CPU for more
+ * than a tenth of the time is marked preempted.
+ */
 async function timed(variant, total, chunk) {
   let elapsed = 0n;
+  const cpu0 = process.cpuUsage();
+  const wall0 = hr();
   for (let done = 0; done < total; done += chunk) {
     const n = Math.min(chunk, total - done);
     if (variant.before) variant.before(n);
@@ -52,15 +59,19 @@ async function timed(variant, total, chunk) {
     if (variant.after) variant.after();
     if (variant.yield !== false) await tick();
   }
-  return Number(elapsed);
+  const wallUs = Number(hr() - wall0) / 1e3;
+  const cpu = process.cpuUsage(cpu0);
+  return { ns: Number(elapsed), clean: cpu.user + cpu.system >= 0.9 * wallUs };
 }
 
 /**
  * Measures the variants of one row. `variants` is `{ label: { run, before?, after?, yield? } }`.
  * Options: chunk (ops per timed chunk, default 1000), samples (default 31), warmupMs (default
- * 400), sampleMs (default 10). Returns `{ label: { ns, min, max, p25, p75 } }`, ns being the
- * median ns/op. Samples are short and many because this machine is shared: a sample that
- * another process preempted lands in the upper half and leaves the median alone.
+ * 400), sampleMs (default 10). Returns `{ label: { ns, min, max, p25, p75, clean, samples } }`,
+ * ns being the median ns/op over the samples that were not preempted (all samples when
+ * fewer than a fifth were clean), `clean` how many those were. Samples are short and many
+ * because this machine is shared: most of them then run without another process taking the
+ * CPU, and those that do not are recognised (see `timed`) and left out.
  */
 export async function measure(variants, options = {}) {
   const { chunk = 1000, samples = 31, warmupMs = 400, sampleMs = 10 } = options;
@@ -73,26 +84,37 @@ export async function measure(variants, options = {}) {
   while (performance.now() < warmupEnd) {
     for (const label of labels) {
       const ops = opsPerSample[label];
-      const ns = await timed(variants[label], ops, chunk);
+      const { ns } = await timed(variants[label], ops, chunk);
       const perOp = Math.max(ns / ops, 0.05);
       opsPerSample[label] = Math.max(chunk, Math.ceil((sampleMs * 1e6) / perOp / chunk) * chunk);
     }
   }
   const results = {};
-  for (const label of labels) results[label] = [];
+  for (const label of labels) results[label] = { all: [], clean: [] };
   for (let round = 0; round < samples; round++) {
     for (let i = 0; i < labels.length; i++) {
       const label = labels[(i + round) % labels.length];
       const ops = opsPerSample[label];
-      results[label].push((await timed(variants[label], ops, chunk)) / ops);
+      const { ns, clean } = await timed(variants[label], ops, chunk);
+      results[label].all.push(ns / ops);
+      if (clean) results[label].clean.push(ns / ops);
     }
   }
   const out = {};
   for (const label of labels) {
-    const values = results[label];
+    const { all, clean } = results[label];
+    const values = clean.length >= Math.max(3, samples / 5) ? clean : all;
     const sorted = [...values].sort((a, b) => a - b);
     const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-    out[label] = { ns: median(values), min: sorted[0], max: sorted[sorted.length - 1], p25: at(0.25), p75: at(0.75) };
+    out[label] = {
+      ns: median(values),
+      min: sorted[0],
+      max: sorted[sorted.length - 1],
+      p25: at(0.25),
+      p75: at(0.75),
+      clean: clean.length,
+      samples: all.length,
+    };
   }
   return out;
 }

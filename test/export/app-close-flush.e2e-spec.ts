@@ -56,12 +56,33 @@ describe('app.close() with the OTLP exporter and a real collector', () => {
     const spans = rx.spans(); // no waiting: close() has resolved, so they are there
     expect(spans.filter((s) => s.name === 'GET /orders/:id')).toHaveLength(7);
     expect(spans.filter((s) => s.name === 'OrdersService.find')).toHaveLength(7);
+    // nothing else: the exporter's own POSTs to the collector were not traced
+    expect(spans).toHaveLength(14);
     expect(new Set(spans.map((s) => s.serviceName))).toEqual(new Set(['orders-api']));
     for (const child of spans.filter((s) => s.name === 'OrdersService.find')) {
       const parent = spans.find((s) => s.spanId === child.parentSpanId)!;
       expect(parent.name).toBe('GET /orders/:id');
       expect(parent.traceId).toBe(child.traceId);
     }
+  });
+
+  it('never traces its own exports, even those started inside a request', async () => {
+    // Outgoing node:http tracing is installed when the first app boots. A module loaded after
+    // that sees the wrapped http.request (a CJS namespace copy is taken at load time), so the
+    // exporter is loaded fresh here: without suppressTracing its POSTs would be traced.
+    const first = await boot(rx);
+    let Fresh!: typeof import('../../lib/export/otlp/otlp-http.exporter.js').OtlpHttpSpanExporter;
+    jest.isolateModules(() => {
+      Fresh = require('../../lib/export/otlp/otlp-http.exporter.js').OtlpHttpSpanExporter;
+    });
+    // batches of one: each span.end() inside the request schedules an export from the
+    // request's async context, where an untraced POST would become a CLIENT child span
+    const { app, url } = await boot(rx, { exporter: new Fresh({ endpoint: rx.url }), processor: { maxExportBatchSize: 1, scheduledDelayMillis: 10 } });
+    for (let i = 0; i < 3; i++) await request(url).get(`/orders/${i}`).expect(200);
+    await app.close();
+    await first.app.close();
+    expect(rx.requests.length).toBeGreaterThanOrEqual(6);
+    expect(rx.spans().map((s) => s.name).sort()).toEqual([...Array(3).fill('GET /orders/:id'), ...Array(3).fill('OrdersService.find')]);
   });
 
   it('still delivers everything when the collector answers 503 twice during the final flush', async () => {

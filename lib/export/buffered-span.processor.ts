@@ -137,32 +137,43 @@ export class BufferedSpanProcessor implements SpanProcessor {
       timer = setTimeout(() => resolve('deadline'), deadlineMillis);
     });
     const outcome = await Promise.race([this.flushQueued().then(() => 'flushed' as const), deadline]);
+    if (outcome === 'deadline') this.abandonPending(deadlineMillis);
+    // The exporter's shutdown (the OTLP one aborts its requests) gets what is left of the
+    // deadline, or one turn of the event loop once it has passed: a stuck exporter cannot
+    // hold shutdown open.
+    const exporterDone = this.shutdownExporter();
+    const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    await Promise.race([exporterDone, outcome === 'deadline' ? nextTurn() : deadline.then(nextTurn)]);
     clearTimeout(timer);
-    if (outcome === 'deadline') {
-      // What is abandoned must not hold the process open any longer.
-      for (const keepAlive of this.keepAlives) clearInterval(keepAlive);
-      this.keepAlives.clear();
-      let abandoned = this.queue.length;
-      this.queue = [];
-      for (const e of this.inFlight) {
-        if (!e.abandoned) {
-          e.abandoned = true;
-          abandoned += e.size;
-        }
-      }
-      this.inFlight.clear();
-      if (abandoned > 0) {
-        this.drop(abandoned);
-        diag.warn(`shutdown deadline (${deadlineMillis} ms) reached; ${abandoned} spans still pending were abandoned.`);
+    if (this.total > 0) diag.warn(`${this.total} spans were dropped in total by this processor before shutdown.`);
+    this.unreported = 0;
+  }
+
+  /** At the shutdown deadline: drops what is queued and in flight, counting it, and lets go of the process. */
+  private abandonPending(deadlineMillis: number): void {
+    for (const keepAlive of this.keepAlives) clearInterval(keepAlive);
+    this.keepAlives.clear();
+    let abandoned = this.queue.length;
+    this.queue = [];
+    for (const e of this.inFlight) {
+      if (!e.abandoned) {
+        e.abandoned = true;
+        abandoned += e.size;
       }
     }
+    this.inFlight.clear();
+    if (abandoned > 0) {
+      this.drop(abandoned);
+      diag.warn(`shutdown deadline (${deadlineMillis} ms) reached; ${abandoned} spans still pending were abandoned.`);
+    }
+  }
+
+  private async shutdownExporter(): Promise<void> {
     try {
       await this.exporter.shutdown?.();
     } catch (error) {
       diag.warn(`exporter shutdown failed: ${String(error)}`);
     }
-    if (this.total > 0) diag.warn(`${this.total} spans were dropped in total by this processor before shutdown.`);
-    this.unreported = 0;
   }
 
   private drop(count: number): void {

@@ -6,12 +6,9 @@ import { Metadata } from '@grpc/grpc-js';
 import { join } from 'node:path';
 import { firstValueFrom, from, lastValueFrom, Observable, reduce, toArray } from 'rxjs';
 import request from 'supertest';
-import { suppressTracing } from '../../lib/core/context.js';
-import { SpanKind, SpanStatusCode } from '../../lib/core/enums.js';
-import type { FinishedSpan } from '../../lib/core/types.js';
+import { Span, SpanKind, SpanStatusCode, suppressTracing, type FinishedSpan } from 'nestjs-tracing';
 import { freePort } from './support/broker.js';
 import { expectChain, spanIdOf, traceIdOf, waitForSpans } from './support/span-assertions.js';
-import { Span } from 'nestjs-tracing';
 import { InMemorySpanExporter, suiteTracing, Tracer } from './support/tracing-app.js';
 
 interface OrderRequest {

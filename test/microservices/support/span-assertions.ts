@@ -1,5 +1,5 @@
-import type { FinishedSpan } from '../../../lib/core/types.js';
-import type { InMemorySpanExporter } from '../../../lib/export/in-memory-span.exporter.js';
+import type { FinishedSpan } from 'nestjs-tracing';
+import type { InMemorySpanExporter } from 'nestjs-tracing/testing';
 
 /** Polls the exporter until `predicate` holds (or fails the test after `timeoutMs`). */
 export async function waitForSpans(

@@ -29,6 +29,8 @@ class AppModule {}
 
 async function main(): Promise<void> {
   const app = await NestFactory.create(AppModule, { logger: false });
+  const corePackage = require.resolve('@nestjs/core').split('/@nestjs/')[0];
+  writeSync(1, `NEST ${corePackage}\n`);
   app.enableShutdownHooks();
   await app.listen(0, '127.0.0.1');
   writeSync(1, `PORT ${(app.getHttpServer().address() as { port: number }).port}\n`);

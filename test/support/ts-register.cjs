@@ -11,9 +11,13 @@ const aliases = {
   'nestjs-tracing': path.join(root, 'lib/index.ts'),
   'nestjs-tracing/testing': path.join(root, 'lib/testing/index.ts'),
 };
+// As jest.config.cjs: NEST_MODULES_DIR points @nestjs/* at a second install (NestJS 11).
+const nestDir = process.env.NEST_MODULES_DIR;
+const nestPattern = /^@nestjs\/(common|core|microservices|testing|platform-express|platform-fastify)(\/.*)?$/;
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, parent, ...rest) {
   if (aliases[request]) return aliases[request];
+  if (nestDir && nestPattern.test(request)) return resolve.call(this, path.join(nestDir, request), parent, ...rest);
   if (request.startsWith('.') && request.endsWith('.js') && parent && parent.filename) {
     const candidate = path.resolve(path.dirname(parent.filename), request.slice(0, -3) + '.ts');
     if (fs.existsSync(candidate)) return candidate;

@@ -296,6 +296,17 @@ describe('@Span() and @Traced()', () => {
     expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['P.a']);
   });
 
+  it('traces a static method as ClassName.method', () => {
+    class Util {
+      @Span()
+      static twice(n: number): number {
+        return n * 2;
+      }
+    }
+    expect(Util.twice(4)).toBe(8);
+    expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['Util.twice']);
+  });
+
   it('refuses to decorate a getter, saying what to do', () => {
     expect(() => {
       class Bad {

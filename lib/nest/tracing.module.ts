@@ -27,10 +27,12 @@ export class TracingModule implements NestModule {
   ) {}
 
   static forRoot(options: TracingModuleOptions = {}): DynamicModule {
+    // Disabled: no global interceptor at all, so Nest's interceptor pipeline is not engaged.
+    const disabled = options.enabled === false || (options.enabled === undefined && process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true');
     return {
       module: TracingModule,
       global: true,
-      providers: [{ provide: TRACING_MODULE_OPTIONS, useValue: options }, ...tracingProviders(options.globalInterceptor !== false)],
+      providers: [{ provide: TRACING_MODULE_OPTIONS, useValue: options }, ...tracingProviders(options.globalInterceptor !== false && !disabled)],
       exports: [Tracer, TRACING_MODULE_OPTIONS, TRACING_SETUP],
     };
   }

@@ -9,6 +9,7 @@ transportSuite({
   system: 'mqtt',
   broker,
   endpoint: async () => ({ transport: Transport.MQTT, options: { url: 'mqtt://127.0.0.1:1883', protocolVersion: 5 } }),
+  wildcard: (prefix) => ({ registered: `${prefix}/wild/+`, sent: `${prefix}/wild/42` }),
   withHeaders: (_client, data, headers) => new MqttRecordBuilder(data).setProperties({ userProperties: headers }).setQoS(1).build(),
   readHeader: (ctx, key) => {
     const packet = (ctx as { getPacket?: () => { properties?: { userProperties?: Record<string, unknown> } } }).getPacket?.();
@@ -23,6 +24,7 @@ transportSuite({
   system: 'mqtt',
   broker,
   endpoint: async () => ({ transport: Transport.MQTT, options: { url: 'mqtt://127.0.0.1:1883' } }),
+  wildcard: (prefix) => ({ registered: `${prefix}/+/wild`, sent: `${prefix}/any/wild` }),
   readHeader: (ctx, key) => {
     const packet = (ctx as { getPacket?: () => { payload?: Buffer } }).getPacket?.();
     try {

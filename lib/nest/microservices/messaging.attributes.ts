@@ -3,6 +3,7 @@
 //  https://opentelemetry.io/docs/specs/semconv/rpc/rpc-spans/).
 export const MESSAGING_SYSTEM = 'messaging.system';
 export const MESSAGING_DESTINATION_NAME = 'messaging.destination.name';
+export const MESSAGING_DESTINATION_TEMPLATE = 'messaging.destination.template';
 export const MESSAGING_OPERATION_TYPE = 'messaging.operation.type';
 export const MESSAGING_OPERATION_NAME = 'messaging.operation.name';
 export const MESSAGING_MESSAGE_ID = 'messaging.message.id';

@@ -9,6 +9,7 @@ import { recordHandlerError } from './handler-error.js';
 import { readCarrier } from './message.carrier.js';
 import {
   MESSAGING_DESTINATION_NAME,
+  MESSAGING_DESTINATION_TEMPLATE,
   MESSAGING_OPERATION_NAME,
   MESSAGING_OPERATION_TYPE,
   MESSAGING_SYSTEM,
@@ -50,7 +51,7 @@ export function instrumentServer(mod: MicroservicesExports, server: ServerLike, 
   Object.defineProperty(server, INSTRUMENTED, { value: tracer, configurable: true });
   server.getHandlerByPattern = function (this: ServerLike, pattern: string) {
     const handler = getHandlerByPattern.call(this, pattern) as Handler | null | undefined;
-    return typeof handler === 'function' ? cachedWrapper(tracer, adapter, handler, routeOf(this, pattern)) : handler;
+    return typeof handler === 'function' ? cachedWrapper(this, tracer, adapter, handler, routeOf(this, pattern)) : handler;
   };
   if (adapter.installFallback !== undefined && !contextShowsMetadata(mod, adapter)) {
     adapter.installFallback(server, (carrier, fn) => {
@@ -91,23 +92,42 @@ function contextShowsMetadata(mod: MicroservicesExports, adapter: TransportAdapt
 const WRAPPERS = new WeakMap<Handler, Map<string, Handler>>();
 const MAX_PATTERNS_PER_HANDLER = 256;
 
-function cachedWrapper(tracer: Tracer, adapter: TransportAdapter, handler: Handler, pattern: string): Handler {
+function cachedWrapper(server: ServerLike, tracer: Tracer, adapter: TransportAdapter, handler: Handler, pattern: string): Handler {
   let byPattern = WRAPPERS.get(handler);
   const cached = byPattern?.get(pattern);
   if (cached !== undefined) return cached;
-  const wrapped = wrapHandler(tracer, adapter, handler, pattern);
+  const wrapped = wrapHandler(tracer, adapter, handler, pattern, templateOf(server, pattern, handler));
   if (byPattern === undefined) WRAPPERS.set(handler, (byPattern = new Map()));
   if (byPattern.size < MAX_PATTERNS_PER_HANDLER) byPattern.set(pattern, wrapped);
   return wrapped;
 }
 
-function wrapHandler(tracer: Tracer, adapter: TransportAdapter, handler: Handler, pattern: string): Handler {
+/**
+ * The wildcard pattern a handler was registered under when `pattern` (the concrete topic or
+ * routing key) reached it through a wildcard (MQTT `+`/`#`, RabbitMQ `*`/`#`); undefined for
+ * an exact match. Spans are named after it, so span names stay low-cardinality.
+ */
+function templateOf(server: ServerLike, pattern: string, handler: Handler): string | undefined {
+  const exact = server.messageHandlers as Map<string, unknown> | undefined;
+  if (!(exact instanceof Map) || exact.get(pattern) === handler) return undefined;
+  for (const source of [exact, server.wildcardHandlers]) {
+    if (!(source instanceof Map)) continue;
+    for (const [key, value] of source as Map<unknown, unknown>) {
+      if (value !== handler || typeof key !== 'string' || key === pattern) continue;
+      const strip = server.removeHandlerKeySharedPrefix;
+      return typeof strip === 'function' ? String((strip as (k: string) => unknown).call(server, key)) : key;
+    }
+  }
+  return undefined;
+}
+
+function wrapHandler(tracer: Tracer, adapter: TransportAdapter, handler: Handler, pattern: string, template: string | undefined): Handler {
   const wrapped = function (this: unknown, data: unknown, rpcContext: unknown, ...rest: unknown[]): unknown {
     if (!tracer.enabled) return handler.call(this, data, rpcContext, ...rest);
     let span: Span = NOOP_SPAN;
     let context: Context | undefined;
     try {
-      [span, context] = startServerSpan(tracer, adapter, handler, pattern, rpcContext);
+      [span, context] = startServerSpan(tracer, adapter, handler, pattern, template, rpcContext);
     } catch (error) {
       diag.warnOnce('server-start', `could not trace a microservice message; it is handled untraced: ${String(error)}`);
     }
@@ -135,7 +155,14 @@ function wrapHandler(tracer: Tracer, adapter: TransportAdapter, handler: Handler
   return wrapped;
 }
 
-function startServerSpan(tracer: Tracer, adapter: TransportAdapter, handler: Handler, pattern: string, rpcContext: unknown): [Span, Context] {
+function startServerSpan(
+  tracer: Tracer,
+  adapter: TransportAdapter,
+  handler: Handler,
+  pattern: string,
+  template: string | undefined,
+  rpcContext: unknown,
+): [Span, Context] {
   const carrier = adapter.serverCarrier(rpcContext);
   let parent: Context;
   if (carrier !== undefined) parent = tracer.extractContext(carrier);
@@ -150,10 +177,11 @@ function startServerSpan(tracer: Tracer, adapter: TransportAdapter, handler: Han
     [MESSAGING_OPERATION_TYPE]: OPERATION_PROCESS,
     [MESSAGING_OPERATION_NAME]: OPERATION_PROCESS,
   };
+  if (template !== undefined) attributes[MESSAGING_DESTINATION_TEMPLATE] = template;
   const extra = adapter.serverAttributes?.(rpcContext);
   if (extra !== undefined) Object.assign(attributes, extra);
   const span = runInContext(parent, () =>
-    tracer.startSpan(`${OPERATION_PROCESS} ${pattern}`, { kind: isEvent ? SpanKind.CONSUMER : SpanKind.SERVER, attributes }),
+    tracer.startSpan(`${OPERATION_PROCESS} ${template ?? pattern}`, { kind: isEvent ? SpanKind.CONSUMER : SpanKind.SERVER, attributes }),
   );
   return [span, span === NOOP_SPAN ? parent : parent.withSpan(span, tracer)];
 }

@@ -66,6 +66,8 @@ export interface TransportSpec {
   serverAttributes?: string[];
   /** False when Nest gives the request packet no id of its own (RabbitMQ uses a correlation id). */
   clientMessageId?: boolean;
+  /** A wildcard pattern to register and a concrete pattern it matches, for transports that have them. */
+  wildcard?: (prefix: string) => { registered: string; sent: string };
 }
 
 /** Payload shapes every transport must deliver unchanged (`null`/`undefined` are refused by ClientProxy itself). */
@@ -99,6 +101,8 @@ export function transportSuite(spec: TransportSpec): void {
     untraced: `${run}.untraced.echo`,
     untracedEvent: `${run}.untraced.event`,
   };
+  const wildcard = spec.wildcard?.(run);
+  const noDecorator: MethodDecorator = () => undefined;
   const exporter = new InMemorySpanExporter();
   const received: unknown[] = [];
   const events: unknown[] = [];
@@ -207,6 +211,11 @@ export function transportSuite(spec: TransportSpec): void {
     failedEvent(@Payload() event: unknown): void {
       events.push(event);
       throw new Error('cannot handle this event');
+    }
+
+    @(wildcard !== undefined ? MessagePattern(wildcard.registered) : noDecorator)
+    wild(@Payload() data: unknown): unknown {
+      return { wild: data };
     }
 
     @MessagePattern({ cmd: 'sum', run })
@@ -526,6 +535,20 @@ export function transportSuite(spec: TransportSpec): void {
       expect(serverSpan.parentSpanId).toBe(spanIdOf(clientSpan));
       expect(serverSpan.attributes['messaging.destination.name']).toBe(destination);
     });
+
+    if (wildcard !== undefined) {
+      it('names the server span after the wildcard pattern and records the concrete destination', async () => {
+        const result = await gatewayTracer.startActiveSpan('caller', () => firstValueFrom(orders.send(wildcard.sent, 7)));
+        expect(result).toEqual({ wild: 7 });
+        const spans = await waitForSpans(exporter, (all) => all.some((span) => span.name === 'caller'));
+        const serverSpan = only(spans, `process ${wildcard.registered}`);
+        expect(serverSpan.parentSpanId).toBe(spanIdOf(only(spans, `send ${wildcard.sent}`)));
+        expect(serverSpan.attributes).toMatchObject({
+          'messaging.destination.name': wildcard.sent,
+          'messaging.destination.template': wildcard.registered,
+        });
+      });
+    }
 
     it('hands the reply to operators after send() in the caller context, not the connection one', async () => {
       const server = gateway.getHttpServer();

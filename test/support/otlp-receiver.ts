@@ -15,6 +15,7 @@
  * Only requests answered with 2xx count as delivered in `spans()`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
@@ -125,12 +126,14 @@ export class OtlpReceiver {
   private constructor(
     private readonly server: Server,
     readonly port: number,
+    private readonly scheme: 'http' | 'https' = 'http',
   ) {}
 
-  /** Starts a receiver on 127.0.0.1 (a random free port unless given). */
-  static async start(options: { port?: number } = {}): Promise<OtlpReceiver> {
+  /** Starts a receiver on 127.0.0.1 (a random free port unless given); HTTPS when `tls` (PEM key and certificate) is given. */
+  static async start(options: { port?: number; tls?: { key: string | Buffer; cert: string | Buffer } } = {}): Promise<OtlpReceiver> {
     let rx: OtlpReceiver | undefined;
-    const server = createServer((req, res) => rx!.handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse): void => rx!.handle(req, res);
+    const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createServer(handler);
     server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -141,7 +144,7 @@ export class OtlpReceiver {
     });
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : 0;
-    rx = new OtlpReceiver(server, port);
+    rx = new OtlpReceiver(server, port, options.tls ? 'https' : 'http');
     rx.listening = true;
     server.on('connection', (socket: Socket) => {
       rx!.sockets.add(socket);
@@ -157,7 +160,7 @@ export class OtlpReceiver {
 
   /** Base URL, as OTEL_EXPORTER_OTLP_ENDPOINT takes it. */
   get endpoint(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.scheme}://127.0.0.1:${this.port}`;
   }
 
   /** Full traces URL, as OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / `otlp.endpoint` take it. */

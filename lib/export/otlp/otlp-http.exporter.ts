@@ -148,7 +148,11 @@ export class OtlpHttpSpanExporter implements SpanExporter {
       const retryable = outcome !== undefined ? isRetryableStatus(status) : isRetryableError(failure);
       const what = outcome !== undefined ? `HTTP ${status}${describeBody(outcome)}` : describeError(failure);
       if (!retryable) {
-        this.failure(`the collector at ${this.endpoint} refused ${count} spans (${what}); they are dropped and not retried.`);
+        this.failure(
+          outcome !== undefined
+            ? `the collector at ${this.endpoint} refused ${count} spans (${what}); they are dropped and not retried.`
+            : `could not send ${count} spans to ${this.endpoint} (${what}); they are dropped and not retried. Check the endpoint and its TLS settings.`,
+        );
         throw new OtlpExportError(`export failed: ${what}`, status, false);
       }
       const retryAfter = outcome !== undefined ? parseRetryAfter(outcome.headers['retry-after']) : undefined;

@@ -27,8 +27,8 @@ export interface OtlpHttpExporterOptions {
   exportTimeoutMillis?: number;
   /** Backoff for retryable failures (1 s growing x1.5 to 5 s, ±20%, 5 attempts by default). */
   retry?: RetryOptions;
-  /** Options for the keep-alive agent. */
-  agentOptions?: http.AgentOptions;
+  /** Options for the keep-alive agent; for https, TLS options too (e.g. `ca` for a private CA). */
+  agentOptions?: https.AgentOptions;
 }
 
 /** Why an export did not deliver its batch. `export()` rejects with it. */

@@ -237,7 +237,7 @@ export class RecordingSpan implements Span, FinishedSpan {
     const list = this._attrs;
     if (list === undefined) {
       if (limits.attributeCountLimit < 1) this.droppedAttributesCount++;
-      else this._attrs = [key, stored];
+      else (this._attrs = []).push(key, stored);
       return this;
     }
     const at = this._attrIndex !== undefined ? this._attrIndex.get(key) ?? -1 : scanFor(list, key);

@@ -237,7 +237,11 @@ export class RecordingSpan implements Span, FinishedSpan {
     const list = this._attrs;
     if (list === undefined) {
       if (limits.attributeCountLimit < 1) this.droppedAttributesCount++;
-      else (this._attrs = []).push(key, stored);
+      else {
+        const first: Array<string | AttributeValue> = [];
+        first.push(key, stored);
+        this._attrs = first;
+      }
       return this;
     }
     const at = this._attrIndex !== undefined ? this._attrIndex.get(key) ?? -1 : scanFor(list, key);

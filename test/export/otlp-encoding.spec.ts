@@ -223,4 +223,21 @@ describe('OTLP encoding, checked with the official 0.52.1 definitions', () => {
     await a.shutdown();
     await b.shutdown();
   });
+
+  it('skips a malformed link and stringifies a non-string name instead of losing the batch', async () => {
+    const exporter = new InMemorySpanExporter();
+    const tracer = new Tracer({ serviceName: 'loose', processor: new SimpleSpanProcessor(exporter) });
+    const span = tracer.startSpan(42 as unknown as string);
+    span.addLink({ traceId: 'nope', spanId: undefined, traceFlags: 1 } as unknown as SpanContext);
+    span.addLink({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 } as SpanContext);
+    span.end();
+    tracer.startSpan('fine').end();
+    await tracer.forceFlush();
+    const spans = exporter.getFinishedSpans();
+    for (const decoded of [OtlpReceiver.decode(new ProtobufTraceEncoder().encode(spans)).spans, OtlpReceiver.decode(new JsonTraceEncoder().encode(spans), true).spans]) {
+      expect(decoded.map((d) => d.name)).toEqual(['42', 'fine']);
+      expect(decoded[0]!.links.map((l) => l.spanId)).toEqual(['00f067aa0ba902b7']);
+    }
+    await tracer.shutdown();
+  });
 });

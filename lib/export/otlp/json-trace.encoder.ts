@@ -2,7 +2,7 @@ import type { AttributeValue, Attributes, FinishedSpan, Link, Resource, SpanEven
 import { JsonWriter } from './json-writer.js';
 import { exportedResourceAttributes } from './resource-attributes.js';
 import { groupSpans } from './span-groups.js';
-import { attributeList, linkFlags, spanFlags, writeEndTimeDecimal, writeEventTimeDecimal, writeStartTimeDecimal } from './span-fields.js';
+import { attributeList, hasValidIds, linkFlags, spanFlags, text, writeEndTimeDecimal, writeEventTimeDecimal, writeStartTimeDecimal } from './span-fields.js';
 
 /** Encoded `"resource":{...}` values, one per resource object (resources are immutable). */
 const resourceCache = new WeakMap<Resource, Buffer>();
@@ -99,7 +99,7 @@ function writeSpan(w: JsonWriter, span: FinishedSpan): void {
   w.ascii(',"flags":');
   w.integer(spanFlags(span, ctx.traceFlags));
   w.ascii(',"name":');
-  w.string(span.name);
+  w.string(text(span.name));
   w.ascii(',"kind":');
   w.integer(span.kind + 1);
   w.ascii(',"startTimeUnixNano":"');
@@ -130,9 +130,13 @@ function writeSpan(w: JsonWriter, span: FinishedSpan): void {
   const links = span.links;
   if (links.length > 0) {
     w.ascii(',"links":[');
+    let first = true;
     for (let i = 0; i < links.length; i++) {
-      if (i > 0) w.char(0x2c); // ,
-      writeLink(w, links[i]!);
+      const link = links[i]!;
+      if (!hasValidIds(link.context)) continue; // a malformed link must not cost the whole batch
+      if (!first) w.char(0x2c); // ,
+      first = false;
+      writeLink(w, link);
     }
     w.char(0x5d); // ]
   }
@@ -157,7 +161,7 @@ function writeEvent(w: JsonWriter, event: SpanEvent): void {
   w.ascii('{"timeUnixNano":"');
   writeEventTimeDecimal(w, event);
   w.ascii('","name":');
-  w.string(event.name);
+  w.string(text(event.name));
   w.ascii(',"attributes":');
   writeAttributes(w, event.attributes);
   if (event.droppedAttributesCount > 0) {

@@ -2,7 +2,7 @@ import type { AttributeValue, Attributes, FinishedSpan, Link, Resource, SpanEven
 import { ProtoWriter } from './proto-writer.js';
 import { exportedResourceAttributes } from './resource-attributes.js';
 import { groupSpans } from './span-groups.js';
-import { attributeList, linkFlags, spanFlags, writeEndTime, writeEventTime, writeStartTime } from './span-fields.js';
+import { attributeList, hasValidIds, linkFlags, spanFlags, text, writeEndTime, writeEventTime, writeStartTime } from './span-fields.js';
 
 // Field tags, `(field << 3) | wireType`, from opentelemetry-proto trace/v1/trace.proto and
 // common/v1/common.proto. Wire types: 0 varint, 1 fixed64, 2 length-delimited, 5 fixed32.
@@ -133,7 +133,7 @@ function writeSpan(w: ProtoWriter, span: FinishedSpan): void {
     w.hexBytes(span.parentSpanId);
   }
   w.tag(T_SPAN_NAME);
-  w.string(span.name);
+  w.string(text(span.name));
   w.tag(T_SPAN_KIND);
   w.tag(span.kind + 1); // OTLP SpanKind = API SpanKind + 1 (0 is UNSPECIFIED)
   w.tag(T_SPAN_START);
@@ -184,7 +184,7 @@ function writeEvent(w: ProtoWriter, event: SpanEvent): void {
   w.tag(T_EVENT_TIME);
   writeEventTime(w, event);
   w.tag(T_EVENT_NAME);
-  w.string(event.name);
+  w.string(text(event.name));
   writeAttributes(w, T_EVENT_ATTRIBUTES, event.attributes);
   if (event.droppedAttributesCount > 0) {
     w.tag(T_EVENT_DROPPED);
@@ -194,6 +194,7 @@ function writeEvent(w: ProtoWriter, event: SpanEvent): void {
 }
 
 function writeLink(w: ProtoWriter, link: Link): void {
+  if (!hasValidIds(link.context)) return; // a malformed link must not cost the whole batch
   w.tag(T_SPAN_LINKS);
   const mark = w.begin();
   const ctx = link.context;

@@ -131,3 +131,22 @@ export function attributeList(span: FinishedSpan): AttributeList | undefined {
   const fn = (span as FinishedSpan & { attributeList?: () => AttributeList }).attributeList;
   return typeof fn === 'function' ? fn.call(span) : undefined;
 }
+
+/** A span or event name as text (a non-string from loosely typed callers is converted). */
+export function text(value: unknown): string {
+  return typeof value === 'string' ? value : String(value);
+}
+
+/** True when a (link) context has 32 + 16 hex-character ids, as the encoders need. */
+export function hasValidIds(ctx: SpanContext | undefined): boolean {
+  return (
+    ctx !== undefined &&
+    ctx !== null &&
+    typeof ctx.traceId === 'string' &&
+    ctx.traceId.length === 32 &&
+    typeof ctx.spanId === 'string' &&
+    ctx.spanId.length === 16 &&
+    /^[0-9a-f]+$/i.test(ctx.traceId) &&
+    /^[0-9a-f]+$/i.test(ctx.spanId)
+  );
+}

@@ -66,6 +66,8 @@ export interface TransportSpec {
   serverAttributes?: string[];
   /** False when Nest gives the request packet no id of its own (RabbitMQ uses a correlation id). */
   clientMessageId?: boolean;
+  /** False when the transport cannot route object patterns (RabbitMQ topic exchanges route on the unsorted JSON). */
+  objectPatterns?: boolean;
   /** A wildcard pattern to register and a concrete pattern it matches, for transports that have them. */
   wildcard?: (prefix: string) => { registered: string; sent: string };
 }
@@ -525,16 +527,18 @@ export function transportSuite(spec: TransportSpec): void {
       expect(consumer.parentSpanId).toBe(spanIdOf(only(spans, `send ${P.failedEvent}`)));
     });
 
-    it('names spans after the normalized pattern when the pattern is an object', async () => {
-      const result = await gatewayTracer.startActiveSpan('caller', () => firstValueFrom(orders.send({ run, cmd: 'sum' }, [1, 2, 3])));
-      expect(result).toBe(6);
-      const destination = JSON.stringify({ cmd: 'sum', run });
-      const spans = await waitForSpans(exporter, (all) => all.some((span) => span.name === 'caller'));
-      const clientSpan = only(spans, `send ${destination}`);
-      const serverSpan = only(spans, `process ${destination}`);
-      expect(serverSpan.parentSpanId).toBe(spanIdOf(clientSpan));
-      expect(serverSpan.attributes['messaging.destination.name']).toBe(destination);
-    });
+    if (spec.objectPatterns !== false) {
+      it('names spans after the normalized pattern when the pattern is an object', async () => {
+        const result = await gatewayTracer.startActiveSpan('caller', () => firstValueFrom(orders.send({ run, cmd: 'sum' }, [1, 2, 3])));
+        expect(result).toBe(6);
+        const destination = JSON.stringify({ cmd: 'sum', run });
+        const spans = await waitForSpans(exporter, (all) => all.some((span) => span.name === 'caller'));
+        const clientSpan = only(spans, `send ${destination}`);
+        const serverSpan = only(spans, `process ${destination}`);
+        expect(serverSpan.parentSpanId).toBe(spanIdOf(clientSpan));
+        expect(serverSpan.attributes['messaging.destination.name']).toBe(destination);
+      });
+    }
 
     if (wildcard !== undefined) {
       it('names the server span after the wildcard pattern and records the concrete destination', async () => {

@@ -82,18 +82,6 @@ export function instrumentClientProxy(mod: MicroservicesExports): void {
   }
 }
 
-/** Removes the process-wide patch (tests; an app never needs it). */
-export function uninstrumentClientProxy(mod: MicroservicesExports): void {
-  const proto = mod.ClientProxy?.prototype as Record<string | symbol, unknown> | undefined;
-  const state = proto?.[PATCHED] as PatchState | undefined;
-  if (proto === undefined || state === undefined) return;
-  proto.send = state.send;
-  proto.emit = state.emit;
-  if (state.setOnDispatchHook !== undefined) proto.setOnDispatchHook = state.setOnDispatchHook;
-  if (state.assignPacketId !== undefined) proto.assignPacketId = state.assignPacketId;
-  delete proto[PATCHED];
-}
-
 // The CLIENT spans of send(): assignPacketId runs inside their context.
 const CLIENT_SPANS = new WeakSet<Span>();
 
@@ -110,7 +98,6 @@ function recordMessageId(packet: Record<string, unknown>): void {
 }
 
 interface Started {
-  readonly tracer: Tracer;
   readonly span: Span;
   readonly context: Context;
   readonly payload: unknown;
@@ -145,7 +132,7 @@ function start(mod: MicroservicesExports, state: PatchState, client: ClientLike,
     payload = data;
     diag.warnOnce('client-carrier', `could not attach the trace context to a ${adapter.system} message; it is sent without: ${String(error)}`);
   }
-  return { tracer, span, context, payload };
+  return { span, context, payload };
 }
 
 // The adapter of each client instance, looked up once.
@@ -181,19 +168,25 @@ function tracedSend(mod: MicroservicesExports, state: PatchState, client: Client
       if (failed) recordError(span, error);
       span.end();
     };
-    const subscription = runInContext(context, () =>
-      (state.send.call(client, pattern, payload) as Observable<unknown>).subscribe({
-        next: (value) => runInContext(caller, () => subscriber.next(value)),
-        error: (error: unknown) => {
-          end(error, true);
-          runInContext(caller, () => subscriber.error(error));
-        },
-        complete: () => {
-          end();
-          runInContext(caller, () => subscriber.complete());
-        },
-      }),
-    ) as Subscription;
+    let subscription: Subscription;
+    try {
+      subscription = runInContext(context, () =>
+        (state.send.call(client, pattern, payload) as Observable<unknown>).subscribe({
+          next: (value) => runInContext(caller, () => subscriber.next(value)),
+          error: (error: unknown) => {
+            end(error, true);
+            runInContext(caller, () => subscriber.error(error));
+          },
+          complete: () => {
+            end();
+            runInContext(caller, () => subscriber.complete());
+          },
+        }),
+      ) as Subscription;
+    } catch (error) {
+      end(error, true);
+      throw error;
+    }
     return () => {
       end();
       subscription.unsubscribe();
@@ -213,7 +206,14 @@ function tracedEmit(mod: MicroservicesExports, state: PatchState, client: Client
   if (started === undefined) return state.emit.call(client, pattern, data);
   const { span, context, payload } = started;
   // `emit` is hot (it dispatches now, subscribed or not): the span ends when the dispatch does.
-  const result = runInContext(context, () => state.emit.call(client, pattern, payload)) as Observable<unknown>;
+  let result: Observable<unknown>;
+  try {
+    result = runInContext(context, () => state.emit.call(client, pattern, payload)) as Observable<unknown>;
+  } catch (error) {
+    recordError(span, error);
+    span.end();
+    throw error;
+  }
   if (span !== NOOP_SPAN && result !== null && typeof result === 'object' && typeof result.subscribe === 'function') {
     result.subscribe({
       error: (error: unknown) => {

@@ -375,9 +375,14 @@ async function measureWorkload() {
   const warmupEnd = performance.now() + (quick ? 500 : 3000);
   while (performance.now() < warmupEnd) for (const label of labels) consume(await workloadVariants[label]());
   calibrate();
-  const times = Object.fromEntries(labels.map((l) => [l, []]));
-  const all = Object.fromEntries(labels.map((l) => [l, []]));
+  // Per round, every variant runs once (random order, all within a few ms); a wrapped op is
+  // compared with the unwrapped op of the same round, so slow drifts of the machine's speed
+  // (other tenants, frequency) cancel out. Rounds in which another process held the CPU
+  // during one of the two ops (process CPU time < 90% of the op's wall time) are left out.
+  const diffs = Object.fromEntries(labels.map((l) => [l, []]));
+  const base = [];
   for (let round = 0; round < rounds; round++) {
+    const got = {};
     for (const label of shuffled(labels)) {
       const variant = workloadVariants[label];
       const cpu0 = process.cpuUsage();
@@ -385,21 +390,26 @@ async function measureWorkload() {
       consume(await variant());
       const ns = Number(hr() - start);
       const cpu = process.cpuUsage(cpu0);
-      all[label].push(ns);
-      // An op during which another process held the CPU (CPU time < 90% of wall time) is left out.
-      if ((cpu.user + cpu.system) * 1e3 >= 0.9 * ns) times[label].push(ns);
+      got[label] = { ns, clean: (cpu.user + cpu.system) * 1e3 >= 0.9 * ns };
+    }
+    if (got.unwrapped.clean) base.push(got.unwrapped.ns);
+    for (const label of labels) {
+      if (label !== 'unwrapped' && got.unwrapped.clean && got[label].clean) diffs[label].push(got[label].ns - got.unwrapped.ns);
     }
   }
-  for (const label of labels) if (times[label].length < rounds / 5) times[label] = all[label];
-  const cleanOps = Math.min(...labels.map((l) => times[l].length));
   const quantile = (values, q) => [...values].sort((a, b) => a - b)[Math.floor(q * values.length)];
-  const base = median(times.unwrapped);
-  const base25 = quantile(times.unwrapped, 0.25);
+  const baseNs = median(base);
   const overhead = (label) => {
-    const ns = median(times[label]) - base;
-    return { pct: (ns / base) * 100, us: ns / 1e3, p25us: (quantile(times[label], 0.25) - base25) / 1e3 };
+    const ns = median(diffs[label]);
+    return {
+      pct: (ns / baseNs) * 100,
+      us: ns / 1e3,
+      p25us: quantile(diffs[label], 0.25) / 1e3,
+      p75us: quantile(diffs[label], 0.75) / 1e3,
+      pairs: diffs[label].length,
+    };
   };
-  return { unwrappedMs: base / 1e6, als: overhead('als'), ours: overhead('ours'), otel: overhead('otel'), rounds, cleanOps };
+  return { unwrappedMs: baseNs / 1e6, als: overhead('als'), ours: overhead('ours'), otel: overhead('otel'), rounds };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -441,12 +451,13 @@ if (!only || only.test('workload')) {
     '<0.05%',
     met ? 'yes' : 'NO',
   ]);
+  const range = (o) => `${o.p25us.toFixed(2)} / ${o.p75us.toFixed(2)} µs over ${o.pairs} pairs`;
   details.push(
-    `1 ms workload: unwrapped ${work.unwrappedMs.toFixed(4)} ms/op (median), ${work.rounds} ops per variant in random order ` +
-      `(at least ${work.cleanOps} per variant not preempted, and only those used); ` +
-      `overhead = (median wrapped - median unwrapped) / median unwrapped. Same from the 25th percentiles: ` +
-      `ours ${work.ours.p25us.toFixed(2)} µs, OTel ${work.otel.p25us.toFixed(2)} µs. ` +
-      `AsyncLocalStorage.run alone (no span): ${work.als.pct >= 0 ? '+' : ''}${work.als.pct.toFixed(3)}% (${work.als.us.toFixed(2)} µs; p25 ${work.als.p25us.toFixed(2)} µs)`,
+    `1 ms workload: unwrapped ${work.unwrappedMs.toFixed(4)} ms/op (median); ${work.rounds} rounds, each running every variant once ` +
+      `in random order; overhead = median over rounds of (wrapped op - unwrapped op of the same round), rounds with a ` +
+      `preempted op left out. Paired differences p25 / p75: ours ${range(work.ours)}, OTel ${range(work.otel)}. ` +
+      `AsyncLocalStorage.run alone (our store, no span): ${work.als.pct >= 0 ? '+' : ''}${work.als.pct.toFixed(3)}% ` +
+      `(${work.als.us.toFixed(2)} µs; p25 / p75 ${range(work.als)})`,
   );
 }
 

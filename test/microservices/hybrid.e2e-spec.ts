@@ -4,7 +4,7 @@ import { Controller, Module, type INestApplication, type INestMicroservice } fro
 import { NestFactory } from '@nestjs/core';
 import { ClientProxyFactory, EventPattern, MessagePattern, Payload, Transport, type ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
-import { SpanKind, TracingModule } from 'nestjs-tracing';
+import { SpanKind, SpanStatusCode, TracingModule } from 'nestjs-tracing';
 import { freePort } from './support/broker.js';
 import { expectChain, only, spanIdOf, waitForSpans } from './support/span-assertions.js';
 import { InMemorySpanExporter, suiteTracing, Tracer } from './support/tracing-app.js';
@@ -59,6 +59,21 @@ describe('hybrid application (app.connectMicroservice)', () => {
   beforeEach(() => {
     exporter.reset();
     events.length = 0;
+  });
+
+  it('records a request that cannot reach its server as an ERROR CLIENT span', async () => {
+    const client = ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: await freePort() } }) as unknown as ClientProxy;
+    try {
+      const tracer = app.get(Tracer);
+      await expect(tracer.startActiveSpan('caller', () => firstValueFrom(client.send('hybrid.double', 1)))).rejects.toThrow(/ECONNREFUSED/);
+      const spans = await waitForSpans(exporter, (all) => all.some((span) => span.name === 'caller'));
+      const clientSpan = only(spans, 'send hybrid.double');
+      expect(clientSpan.kind).toBe(SpanKind.CLIENT);
+      expect(clientSpan.status.code).toBe(SpanStatusCode.ERROR);
+      expect(clientSpan.status.message).toMatch(/ECONNREFUSED/);
+    } finally {
+      await client.close();
+    }
   });
 
   it.each([

@@ -30,8 +30,25 @@ declare const require: ((id: string) => unknown) | undefined;
 
 let cached: MicroservicesExports | null | undefined;
 
+/**
+ * Resolves a package as the application does: `require` in the CommonJS build; in the ESM
+ * build (no `require`), from the working directory, then from the entry script's folder.
+ */
 function loader(): (id: string) => unknown {
-  return typeof require === 'function' ? require : createRequire(`${process.cwd()}/`);
+  if (typeof require === 'function') return require;
+  const bases = [`${process.cwd()}/`];
+  if (typeof process.argv[1] === 'string' && process.argv[1] !== '') bases.push(process.argv[1]);
+  return (id: string) => {
+    let failure: unknown;
+    for (const base of bases) {
+      try {
+        return createRequire(base)(id);
+      } catch (error) {
+        failure = error;
+      }
+    }
+    throw failure;
+  };
 }
 
 /**

@@ -72,3 +72,18 @@ export { W3CBaggagePropagator } from './propagation/w3c-baggage.propagator.js';
 export { B3Propagator } from './propagation/b3.propagator.js';
 export { CompositePropagator } from './propagation/composite.propagator.js';
 export { createPropagator } from './propagation/create-propagator.js';
+export { parseTraceparent, formatTraceparent } from './propagation/traceparent.codec.js';
+export { W3CTraceState, parseTraceState } from './propagation/trace-state.js';
+export { parseBaggage, serializeBaggage } from './propagation/baggage.codec.js';
+export { defaultGetter, defaultSetter } from './propagation/carriers.js';
+export type { B3PropagatorOptions } from './propagation/b3.propagator.js';
+
+// Export pipeline and configuration, for use outside TracingModule (scripts, custom setups)
+export { createExporter, NoopSpanExporter } from './export/create-exporter.js';
+export { OtlpExportError } from './export/otlp/otlp-http.exporter.js';
+export type { OtlpHttpExporterOptions } from './export/otlp/otlp-http.exporter.js';
+export type { RetryOptions } from './export/otlp/retry-policy.js';
+export { formatTrace } from './export/console-span.exporter.js';
+export type { ConsoleSpanExporterOptions } from './export/console-span.exporter.js';
+export { resolveTracingOptions } from './config/resolve-tracing-options.js';
+export type { ResolvedOtlpOptions, ResolvedProcessorOptions, ResolvedTracingOptions } from './config/resolved-tracing-options.js';

@@ -28,24 +28,24 @@ export class Context {
   }
 
   withSpan(span: Span, owner?: object): Context {
-    return new Context(span, undefined, this.baggage, this.attributes, owner ?? this.owner);
+    return new Context(span, undefined, this.baggage, this.attributes, owner ?? this.owner, this.suppressed);
   }
 
   withRemote(remote: SpanContext | undefined): Context {
-    return new Context(undefined, remote, this.baggage, this.attributes, this.owner);
+    return new Context(undefined, remote, this.baggage, this.attributes, this.owner, this.suppressed);
   }
 
   withBaggage(baggage: Baggage): Context {
-    return new Context(this.span, this.remote, baggage, this.attributes, this.owner);
+    return new Context(this.span, this.remote, baggage, this.attributes, this.owner, this.suppressed);
   }
 
   withAttributes(attributes: Attributes): Context {
     const merged = this.attributes === undefined ? { ...attributes } : { ...this.attributes, ...attributes };
-    return new Context(this.span, this.remote, this.baggage, merged, this.owner);
+    return new Context(this.span, this.remote, this.baggage, merged, this.owner, this.suppressed);
   }
 
   withOwner(owner: object): Context {
-    return new Context(this.span, this.remote, this.baggage, this.attributes, owner);
+    return new Context(this.span, this.remote, this.baggage, this.attributes, owner, this.suppressed);
   }
 }
 

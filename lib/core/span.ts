@@ -128,6 +128,8 @@ export class RecordingSpan implements Span, FinishedSpan {
   private _name: string;
   readonly kind: SpanKind;
   readonly parentSpanId: SpanId | undefined;
+  /** True when the parent was extracted from a carrier (another process); OTLP span flags carry it. */
+  readonly parentIsRemote: boolean;
   /** Start, in ms since the process time origin (see clock.ts). */
   readonly startMs: number;
   /** End, in ms since the process time origin; -1 while recording. */
@@ -156,10 +158,12 @@ export class RecordingSpan implements Span, FinishedSpan {
     private readonly context: SpanContext,
     parentSpanId: SpanId | undefined,
     startTime: TimeInput | undefined,
+    parentIsRemote = false,
   ) {
     this._name = name;
     this.kind = kind;
     this.parentSpanId = parentSpanId;
+    this.parentIsRemote = parentIsRemote;
     this.startMs = startTime === undefined ? now() : fromTimeInput(startTime);
   }
 

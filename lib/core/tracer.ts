@@ -137,7 +137,7 @@ export class Tracer implements SpanOwner {
       traceFlags: flags,
       traceState: result.traceState ?? parent?.traceState,
     };
-    const span = new RecordingSpan(this, name, kind, spanContext, parent?.spanId, options?.startTime);
+    const span = new RecordingSpan(this, name, kind, spanContext, parent?.spanId, options?.startTime, parent?.isRemote === true);
     if (attributes !== undefined) span.setAttributes(attributes);
     if (result.attributes !== undefined) span.setAttributes(result.attributes);
     if (options?.links !== undefined) for (const link of options.links) span.addLink(link.context, link.attributes);

@@ -9,6 +9,7 @@ import {
   TraceFlags,
   Tracer,
   activeContext,
+  suppressTracing,
   isValidSpanId,
   isValidTraceId,
   newSpanId,
@@ -305,5 +306,25 @@ describe('Tracer spans', () => {
     await p1;
     expect(a.startSpan('after')).toBe(NOOP_SPAN);
     expect(Tracer.active()).not.toBe(a);
+  });
+});
+
+describe('Context', () => {
+  it('stays suppressed when derived inside suppressTracing', () => {
+    const { tracer, processor } = setup();
+    suppressTracing(() => {
+      tracer.withAttributes({ a: 1 }, () => tracer.withBaggage({ b: 'c' }, () => tracer.startSpan('hidden').end()));
+    });
+    expect(processor.spans).toHaveLength(0);
+  });
+
+  it('marks a span whose parent came from a carrier as having a remote parent', () => {
+    const { tracer, processor } = setup();
+    const remote: SpanContext = { traceId: newTraceId(), spanId: newSpanId(), traceFlags: 1, isRemote: true };
+    tracer.withContext(activeContext().withRemote(remote), () =>
+      tracer.startActiveSpan('server', () => tracer.startSpan('local-child').end()),
+    );
+    expect((processor.byName('server') as { parentIsRemote?: boolean }).parentIsRemote).toBe(true);
+    expect((processor.byName('local-child') as { parentIsRemote?: boolean }).parentIsRemote).toBe(false);
   });
 });

@@ -130,6 +130,7 @@ function expectSameSpan(decoded: DecodedSpan, span: FinishedSpan, viaProtobuf: b
   expect(decoded.status).toEqual({ code: span.status.code, message: span.status.message ?? '' });
   expect(decoded.flags! & 0xff).toBe(ctx.traceFlags);
   if (span.parentSpanId === undefined) expect(decoded.flags! & 0x300).toBe(0x100); // parent known not remote
+  else expect(decoded.flags! & 0x300).toBe((span as { parentIsRemote?: boolean }).parentIsRemote ? 0x300 : 0x100);
   expect(decoded.resource).toEqual({
     'service.name': 'encoding-test',
     'telemetry.sdk.name': 'nestjs-tracing',

@@ -34,47 +34,7 @@ export function versions() {
   };
 }
 
-/**
- * A bounded in-memory queue in front of an exporter: the stand-in used until
- * lib/export/buffered-span.processor.ts is built. Same shape as a batching processor:
- * push on end, hand a batch to the exporter once 512 are queued (next turn of the event
- * loop), drop and count once 2048 are waiting.
- */
-class BenchQueueProcessor {
-  constructor(exporter) {
-    this.exporter = exporter;
-    this.queue = [];
-    this.dropped = 0;
-    this.scheduled = false;
-    this.flush = () => {
-      this.scheduled = false;
-      const batch = this.queue;
-      this.queue = [];
-      this.exporter.export(batch);
-    };
-  }
-  onStart() {}
-  onEnd(span) {
-    if ((span.spanContext().traceFlags & 1) === 0) return;
-    if (this.queue.length >= 2048) {
-      this.dropped++;
-      return;
-    }
-    this.queue.push(span);
-    if (this.queue.length >= 512 && !this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.flush);
-    }
-  }
-  async forceFlush() {
-    if (this.queue.length > 0) this.flush();
-  }
-  async shutdown() {
-    await this.forceFlush();
-  }
-}
-
-/** Our library, from dist/cjs. `propagator` is undefined until lib/propagation is built. */
+/** Our library, from dist/cjs: Tracers with the BufferedSpanProcessor and the W3C trace-context propagator. */
 export function loadOurs() {
   // The framework-free parts only (the package root also loads the Nest integration, which
   // these rows do not use): dist/cjs/core, dist/cjs/propagation, the buffered processor.
@@ -82,15 +42,16 @@ export function loadOurs() {
   if (core === undefined) throw new Error('dist/cjs is missing: run `npm run build` first (npm run bench does)');
   const propagation = requireIfBuilt('propagation/index.js');
   const bufferedModule = requireIfBuilt('export/buffered-span.processor.js');
+  if (bufferedModule === undefined) throw new Error('dist/cjs/export/buffered-span.processor.js is missing: run `npm run build`');
   const discarding = { export: () => Promise.resolve(), forceFlush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
-  const Buffered = bufferedModule?.BufferedSpanProcessor;
-  const newProcessor = () => (Buffered ? new Buffered(discarding) : new BenchQueueProcessor(discarding));
+  const { BufferedSpanProcessor } = bufferedModule;
+  const newProcessor = () => new BufferedSpanProcessor(discarding);
   const W3C = propagation?.W3CTraceContextPropagator;
   const propagator = W3C ? new W3C() : undefined;
   const { Tracer, ParentBasedSampler, AlwaysOffSampler } = core;
   return {
     core,
-    processorName: Buffered ? 'BufferedSpanProcessor' : 'bench stand-in queue (BufferedSpanProcessor not built yet)',
+    processorName: 'BufferedSpanProcessor',
     propagator,
     sampled: new Tracer({ serviceName: 'bench', processor: newProcessor(), propagator }),
     unsampled: new Tracer({

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../support/free-port.js';
 import { OtlpReceiver, type DecodedSpan } from '../support/otlp-receiver.js';
 
 // The sample app as a user runs it (`npm start` = build, then `node dist/sample-app/main.js`),
@@ -13,17 +13,6 @@ const SERVER = 2;
 const CLIENT = 3;
 const PRODUCER = 4;
 const CONSUMER = 5;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function waitForOutput(child: ChildProcess, text: string, timeoutMillis: number): Promise<string> {
   return new Promise((resolve, reject) => {

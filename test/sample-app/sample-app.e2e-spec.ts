@@ -45,7 +45,7 @@ describe('sample app (child process, OTLP to a loopback receiver)', () => {
 
   afterAll(async () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
-    await rx.close();
+    await rx?.close();
   });
 
   it('exports one trace gateway -> orders -> notifications, with the HTTP hop, and flushes on SIGTERM', async () => {

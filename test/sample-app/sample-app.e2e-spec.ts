@@ -64,6 +64,8 @@ describe('sample app (child process, OTLP to a loopback receiver)', () => {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const banner = await waitForOutput(child, 'Ctrl-C to stop', 20000);
     expect(banner).toContain(`curl -s -X POST http://127.0.0.1:${port}/orders`);
 
@@ -80,6 +82,9 @@ describe('sample app (child process, OTLP to a loopback receiver)', () => {
     const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+
+    // With an endpoint set the sample exports OTLP and still prints the console tree.
+    expect(stdout).toMatch(/trace [0-9a-f]{32} \(sample-gateway\)\n  POST \/orders  SERVER/);
 
     const spans = rx.spans();
     const gatewayServer = spans.find((s) => s.name === 'POST /orders' && s.kind === SERVER);

@@ -114,6 +114,42 @@ describe('traceparent round trip', () => {
   });
 });
 
+// An oracle for values of exactly 55 characters, written from §3.2.2 and §3.2.4 separately
+// from the library: version (2 lowercase hex, not ff), trace-id (32, not all zeros), parent-id
+// (16, not all zeros), flags (2), joined by dashes; at this length OWS cannot be present.
+function oracle55(h: string): { traceId: string; spanId: string; traceFlags: number } | undefined {
+  const m = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(h);
+  if (m === null || m[1] === 'ff' || /^0+$/.test(m[2]) || /^0+$/.test(m[3])) return undefined;
+  return { traceId: m[2], spanId: m[3], traceFlags: parseInt(m[4], 16) & 3 };
+}
+const substitute = fc
+  .tuple(
+    validTraceparent,
+    fc.array(fc.tuple(fc.nat(54), fc.constantFrom(...'0123456789abcdefABCDEFg:/`-_ \t\n\u00e9\u0660\uff10\ud800')), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+  )
+  .map(([t, edits]) => {
+    let h = t.header;
+    for (const [i, c] of edits) h = h.slice(0, i) + c + h.slice(i + 1);
+    return h;
+  });
+
+describe('traceparent of exactly 55 characters', () => {
+  it('is accepted exactly when the spec grammar accepts it, with the same ids and flags', () => {
+    fc.assert(
+      fc.property(fc.oneof(substitute, fc.string({ unit: interesting, minLength: 55, maxLength: 55 })), (header) => {
+        const expected = oracle55(header);
+        const got = parseTraceparent(header);
+        if (expected === undefined) expect(got).toBeUndefined();
+        else expect(got).toMatchObject({ ...expected, isRemote: true });
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
 const keyChars = 'abcdefghijklmnopqrstuvwxyz0123456789_-*/';
 const simpleKey = fc
   .tuple(fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz'), fc.string({ unit: fc.constantFrom(...keyChars), maxLength: 20 }))

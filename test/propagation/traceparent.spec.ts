@@ -96,6 +96,58 @@ describe('parseTraceparent', () => {
   });
 });
 
+// A version-00 value of exactly 55 characters takes a precompiled-regex fast path; these
+// are the cases at that exact length that it must reject or leave to the full validation.
+describe('parseTraceparent on exactly 55 characters (the version-00 fast path)', () => {
+  const at = (i: number, c: string) => SAMPLED.slice(0, i) + c + SAMPLED.slice(i + 1);
+
+  it.each([
+    ['uppercase hex as the first trace-id digit', at(3, 'A')],
+    ['uppercase hex as the last trace-id digit', at(34, 'F')],
+    ['uppercase hex as the first parent-id digit', at(36, 'B')],
+    ['uppercase hex as the last parent-id digit', at(51, 'E')],
+    ['uppercase hex in the flags', at(54, 'F')],
+    ['uppercase version', at(1, 'A')],
+    ['version ff', `ff${SAMPLED.slice(2)}`],
+    ['a leading tab (trimmed, 54 characters remain)', at(0, '\t')],
+    ['a trailing tab (trimmed, 54 characters remain)', at(54, '\t')],
+    ['a trailing space', at(54, ' ')],
+    ['a tab in the trace id', at(10, '\t')],
+    ['a trailing newline', at(54, '\n')],
+    ['a dash moved into the trace id', `00-${TRACE_ID.slice(0, 31)}--${SPAN_ID}-01`],
+    ['a non-ASCII letter in the trace id', at(5, 'é')],
+    ['a fullwidth digit in the parent id', at(40, '\uff10')],
+    ['an Arabic-Indic digit in the trace id', at(20, '\u0660')],
+    ['a lone surrogate in the parent id', at(45, '\ud800')],
+    ['all-zero trace id', `00-${'0'.repeat(32)}-${SPAN_ID}-01`],
+    ['all-zero parent id', `00-${TRACE_ID}-${'0'.repeat(16)}-01`],
+    ['a colon (the character after 9) as a digit', at(3, ':')],
+    ['a g (the letter after f) as a digit', at(36, 'g')],
+  ])('rejects %s', (_name, header) => {
+    expect(header).toHaveLength(55);
+    expect(parseTraceparent(header)).toBeUndefined();
+  });
+
+  it('accepts ids that are zero except for one digit at either end', () => {
+    const traceId = '0'.repeat(31) + '1';
+    const spanId = '1' + '0'.repeat(15);
+    expect(parseTraceparent(`00-${traceId}-${spanId}-01`)).toMatchObject({ traceId, spanId, traceFlags: 1 });
+    expect(parseTraceparent(`00-${'f' + '0'.repeat(31)}-${'0'.repeat(15) + 'a'}-00`)?.traceFlags).toBe(0);
+  });
+
+  it('still reads 55-character values the fast path leaves to the full validation', () => {
+    // a future version of exactly 55 characters, and version 00 with OWS around it
+    expect(parseTraceparent(`01${SAMPLED.slice(2)}`)?.traceId).toBe(TRACE_ID);
+    expect(parseTraceparent(`fe${SAMPLED.slice(2)}`)?.traceId).toBe(TRACE_ID);
+    expect(parseTraceparent(`\t${SAMPLED}`)?.spanId).toBe(SPAN_ID);
+    expect(parseTraceparent(`${SAMPLED} `)?.spanId).toBe(SPAN_ID);
+  });
+
+  it('rejects version 00 followed by more data, whatever follows', () => {
+    for (const tail of ['-', '-00', ' x', '\t-', ',', `, ${SAMPLED}`]) expect(parseTraceparent(SAMPLED + tail)).toBeUndefined();
+  });
+});
+
 describe('formatTraceparent', () => {
   it('writes version 00 with the sampled flag', () => {
     const ctx: SpanContext = { traceId: TRACE_ID as never, spanId: SPAN_ID as never, traceFlags: 1 };

@@ -23,10 +23,10 @@ const VERSION_00 = new RegExp(
 );
 
 /**
- * Validates a traceparent value and returns the index where its version field starts, or
- * -1. Surrounding OWS is tolerated. No allocation.
+ * @internal Validates a traceparent value and returns the index where its version field
+ * starts, or -1. Surrounding OWS is tolerated. No allocation.
  */
-function traceparentStart(header: string): number {
+export function traceparentStart(header: string): number {
   if (header.length === TRACEPARENT_LENGTH && VERSION_00.test(header)) return 0;
   let start = 0;
   let end = header.length;
@@ -80,8 +80,8 @@ function traceparentStart(header: string): number {
   return start;
 }
 
-/** Builds the remote span context from a value `traceparentStart` accepted. */
-function toSpanContext(header: string, start: number, traceState: TraceState | undefined): SpanContext {
+/** @internal Builds the remote span context from a value `traceparentStart` accepted. */
+export function toRemoteSpanContext(header: string, start: number, traceState: TraceState | undefined): SpanContext {
   if (header.length > DETACH_ABOVE) {
     // A long value (future-version fields, padding): keep only a copy of the 55 characters used.
     header = detach(header.substring(start, start + TRACEPARENT_LENGTH));
@@ -113,23 +113,7 @@ export function parseTraceparent(value: string | string[] | undefined): SpanCont
   const header = singleValue(value);
   if (header === undefined) return undefined;
   const start = traceparentStart(header);
-  return start < 0 ? undefined : toSpanContext(header, start, undefined);
-}
-
-/**
- * Internal: parses traceparent and, only when that succeeds, calls `readTraceState`
- * (§3.3: "If the vendor failed to parse traceparent, it MUST NOT attempt to parse tracestate").
- */
-export function parseTraceparentWith<A, B>(
-  value: unknown,
-  readTraceState: (a: A, b: B) => TraceState | undefined,
-  a: A,
-  b: B,
-): SpanContext | undefined {
-  const header = singleValue(value);
-  if (header === undefined) return undefined;
-  const start = traceparentStart(header);
-  return start < 0 ? undefined : toSpanContext(header, start, readTraceState(a, b));
+  return start < 0 ? undefined : toRemoteSpanContext(header, start, undefined);
 }
 
 /**

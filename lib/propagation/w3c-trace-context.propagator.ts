@@ -2,14 +2,31 @@ import type { Context } from '../core/context.js';
 import type { Propagator } from '../core/propagator.js';
 import type { CarrierGetter, CarrierSetter, TraceState } from '../core/types.js';
 import { defaultGetter, defaultSetter, setPair } from './carriers.js';
-import { formatTraceparent, injectableSpanContext, parseTraceparentWith } from './traceparent.codec.js';
+import { formatTraceparent, injectableSpanContext, toRemoteSpanContext, traceparentStart } from './traceparent.codec.js';
+import { singleValue } from './header-value.js';
 import { parseTraceStateDeferred, traceStateHeader } from './trace-state.js';
 
 export const TRACEPARENT_HEADER = 'traceparent';
 export const TRACESTATE_HEADER = 'tracestate';
 const FIELDS: readonly string[] = Object.freeze([TRACEPARENT_HEADER, TRACESTATE_HEADER]);
 
+// The two headers as the default getter reads them, with the common case first: a plain
+// object (Node's IncomingHttpHeaders) holding the lowercase key with a string value, read as
+// a named property (an inline-cached load, no call). Anything else — another letter case, an
+// array, bytes, a Map, Fetch `Headers` — goes through `defaultGetter.get`, which reads the
+// exact key the same way first, so the result is the same.
+function readTraceparent(carrier: unknown, getter: CarrierGetter): unknown {
+  if (getter === defaultGetter && carrier !== null && typeof carrier === 'object') {
+    const value = (carrier as { traceparent?: unknown }).traceparent;
+    if (typeof value === 'string') return value;
+  }
+  return getter.get(carrier, TRACEPARENT_HEADER);
+}
 function readTraceState(carrier: unknown, getter: CarrierGetter): TraceState | undefined {
+  if (getter === defaultGetter && carrier !== null && typeof carrier === 'object') {
+    const value = (carrier as { tracestate?: unknown }).tracestate;
+    if (typeof value === 'string') return parseTraceStateDeferred(value);
+  }
   return parseTraceStateDeferred(getter.get(carrier, TRACESTATE_HEADER));
 }
 
@@ -45,8 +62,11 @@ export class W3CTraceContextPropagator implements Propagator {
 
   extract(context: Context, carrier: unknown, getter: CarrierGetter = defaultGetter): Context {
     try {
-      const spanContext = parseTraceparentWith(getter.get(carrier, TRACEPARENT_HEADER), readTraceState, carrier, getter);
-      return spanContext === undefined ? context : context.withRemote(spanContext);
+      const header = singleValue(readTraceparent(carrier, getter));
+      if (header === undefined) return context;
+      const start = traceparentStart(header);
+      // §3.3: tracestate is read only when traceparent is valid.
+      return start < 0 ? context : context.withRemote(toRemoteSpanContext(header, start, readTraceState(carrier, getter)));
     } catch {
       return context;
     }

@@ -132,6 +132,51 @@ describe('W3CTraceContextPropagator', () => {
     expect(carrier).toEqual({ traceparent: TRACEPARENT });
   });
 
+  // extract reads `carrier.traceparent` / `carrier.tracestate` directly when they are strings
+  // and the default getter is in use; everything else must still go through the getter.
+  it('reads a one-element array, bytes, a lowercase key next to other casings, and a null-prototype object', () => {
+    const bytes = new TextEncoder().encode(TRACEPARENT);
+    for (const carrier of [
+      { traceparent: [TRACEPARENT], tracestate: ['a=1'] },
+      { traceparent: bytes, tracestate: new TextEncoder().encode('a=1') },
+      { traceparent: TRACEPARENT, TraceState: 'a=1' },
+      { TRACEPARENT: TRACEPARENT, tracestate: 'a=1' },
+      Object.assign(Object.create(null) as object, { traceparent: TRACEPARENT, tracestate: 'a=1' }),
+    ]) {
+      const remote = propagator.extract(Context.ROOT, carrier).remote;
+      expect(remote).toMatchObject({ traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: 1 });
+      expect(remote?.traceState?.serialize()).toBe('a=1');
+    }
+  });
+
+  it('joins a tracestate split over several values, and rejects a traceparent repeated as Node joins it', () => {
+    const ctx = propagator.extract(Context.ROOT, { traceparent: TRACEPARENT, tracestate: ['a=1', 'b=2'] });
+    expect(ctx.remote?.traceState?.serialize()).toBe('a=1,b=2');
+    expect(propagator.extract(Context.ROOT, { traceparent: `${TRACEPARENT}, ${TRACEPARENT}` })).toBe(Context.ROOT);
+  });
+
+  it('reads no tracestate when the traceparent is invalid (§3.3), whatever the carrier', () => {
+    const read: string[] = [];
+    const getter = { keys: () => [], get: (_c: unknown, k: string) => (read.push(k), k === 'traceparent' ? `${TRACEPARENT}x` : 'a=1') };
+    expect(propagator.extract(Context.ROOT, {}, getter)).toBe(Context.ROOT);
+    expect(read).toEqual(['traceparent']);
+    const watched = new Proxy({ traceparent: TRACEPARENT.replace('0af', '0AF'), tracestate: 'a=1' }, {
+      get: (target, k) => (read.push(String(k)), Reflect.get(target, k)),
+    });
+    read.length = 0;
+    expect(propagator.extract(Context.ROOT, watched)).toBe(Context.ROOT);
+    expect(read).not.toContain('tracestate');
+  });
+
+  it('uses a custom getter, not the carrier\'s own properties, when one is passed', () => {
+    const other = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-00`;
+    const carrier = { traceparent: TRACEPARENT, tracestate: 'a=1', upstream: other };
+    const getter = { keys: () => [], get: (c: unknown, k: string) => (k === 'traceparent' ? (c as typeof carrier).upstream : undefined) };
+    const remote = propagator.extract(Context.ROOT, carrier, getter).remote;
+    expect(remote).toMatchObject({ traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: 0 });
+    expect(remote?.traceState).toBeUndefined();
+  });
+
   it('writes through a custom setter and reads through a custom getter', () => {
     const written: string[] = [];
     propagator.inject(remoteContext(), null, { set: (_c, k, v) => written.push(`${k}:${v}`) });

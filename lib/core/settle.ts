@@ -42,11 +42,17 @@ function isForeignThenable(value: unknown): value is PromiseLike<unknown> {
 
 /**
  * Wraps an rxjs Observable so that each subscription gets its own span from `begin`, active
- * while the source is subscribed, ended on complete, error or unsubscribe. Uses the
+ * while the source is subscribed, ended on complete, error or unsubscribe. `onError`
+ * (default `recordError`) records an error; `onEnd` runs before a span ends without one. Uses the
  * Observable's own `lift`, so the result is the same kind of Observable and no rxjs import
  * is needed here. Nothing starts until something subscribes.
  */
-export function traceObservable<T>(source: T, begin: () => [Span, Context]): T {
+export function traceObservable<T>(
+  source: T,
+  begin: () => [Span, Context],
+  onError: (span: Span, error: unknown) => void = recordError,
+  onEnd?: (span: Span) => void,
+): T {
   const operator = function (this: SubscriberLike & { add?(teardown: () => void): void }, inner: ObservableLike) {
     const subscriber = this;
     const [span, context] = begin();
@@ -54,7 +60,8 @@ export function traceObservable<T>(source: T, begin: () => [Span, Context]): T {
     const finish = (error?: unknown, failed?: boolean) => {
       if (done) return;
       done = true;
-      if (failed) recordError(span, error);
+      if (failed) onError(span, error);
+      else if (onEnd !== undefined) onEnd(span);
       span.end();
     };
     const subscription = runInContext(context, () =>

@@ -210,6 +210,9 @@ describe('gRPC transport', () => {
     expect(server.attributes).toMatchObject({ 'rpc.system': 'grpc', 'rpc.service': 'orders.OrdersService', 'rpc.method': 'Create', 'rpc.grpc.status_code': 0 });
     expect(server.resource.attributes['service.name']).toBe('orders-service');
     for (const span of [client, server, streamClient, streamServer]) expect(span.status.code).toBe(SpanStatusCode.UNSET);
+    // the streaming handler returns an Observable: its span ends on complete, with status OK (0)
+    expect(streamServer.attributes['rpc.grpc.status_code']).toBe(0);
+    expect(streamServer.endTime >= streamServer.startTime).toBe(true);
   });
 
   // proto3 with proto-loader's defaults: fields at their default value are not sent.

@@ -5,6 +5,7 @@ import { SpanKind } from '../../core/enums.js';
 import { NOOP_SPAN } from '../../core/noop-span.js';
 import { Tracer } from '../../core/tracer.js';
 import type { Attributes, Span } from '../../core/types.js';
+import { traceObservable } from '../../core/settle.js';
 import { recordHandlerError } from './handler-error.js';
 import { injectedCarrier, isReplacedKey, readCarrier } from './message.carrier.js';
 import { RPC_GRPC_STATUS_CODE, RPC_METHOD, RPC_SERVICE, RPC_SYSTEM } from './messaging.attributes.js';
@@ -185,33 +186,7 @@ function wrapGrpcHandler(tracer: Tracer, handler: ServiceMethod, service: string
         span.end();
         return value;
       }
-      return new Observable<unknown>((subscriber) => {
-        let ended = false;
-        const end = (error?: unknown, failed = false) => {
-          if (ended) return;
-          ended = true;
-          if (failed) recordGrpcError(span, error);
-          else span.setAttribute(RPC_GRPC_STATUS_CODE, 0);
-          span.end();
-        };
-        const subscription = runInContext(ctx, () =>
-          value.subscribe({
-            next: (item) => subscriber.next(item),
-            error: (error: unknown) => {
-              end(error, true);
-              subscriber.error(error);
-            },
-            complete: () => {
-              end();
-              subscriber.complete();
-            },
-          }),
-        );
-        return () => {
-          end();
-          subscription.unsubscribe();
-        };
-      });
+      return traceObservable(value, () => [span, ctx], recordGrpcError, (s) => s.setAttribute(RPC_GRPC_STATUS_CODE, 0));
     };
     if (result instanceof Promise) {
       return result.then(settle, (error: unknown) => {

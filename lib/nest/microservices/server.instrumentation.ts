@@ -1,10 +1,11 @@
-import { isObservable, Observable, type Subscription } from 'rxjs';
+import { isObservable } from 'rxjs';
 import { activeContext, runInContext, type Context } from '../../core/context.js';
 import { diag } from '../../core/diag.js';
 import { SpanKind } from '../../core/enums.js';
 import { NOOP_SPAN } from '../../core/noop-span.js';
 import type { Tracer } from '../../core/tracer.js';
 import type { Attributes, Span } from '../../core/types.js';
+import { traceObservable } from '../../core/settle.js';
 import { recordHandlerError } from './handler-error.js';
 import { readCarrier } from './message.carrier.js';
 import {
@@ -211,30 +212,5 @@ function settleValue(span: Span, context: Context, value: unknown): unknown {
     span.end();
     return value;
   }
-  return new Observable<unknown>((subscriber) => {
-    let ended = false;
-    const end = (error?: unknown, failed = false) => {
-      if (ended) return;
-      ended = true;
-      if (failed) recordHandlerError(span, error);
-      span.end();
-    };
-    const subscription = runInContext(context, () =>
-      value.subscribe({
-        next: (item) => subscriber.next(item),
-        error: (error: unknown) => {
-          end(error, true);
-          subscriber.error(error);
-        },
-        complete: () => {
-          end();
-          subscriber.complete();
-        },
-      }),
-    ) as Subscription;
-    return () => {
-      end();
-      subscription.unsubscribe();
-    };
-  });
+  return traceObservable(value, () => [span, context], recordHandlerError);
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { diag } from '../../core/diag.js';
-import { runInContext } from '../../core/context.js';
+import { activeContext, runInContext } from '../../core/context.js';
 import type { HttpServerTracing } from './http-server.tracing.js';
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -71,7 +71,8 @@ function wrapRequestListeners(server: Server, tracing: HttpServerTracing): void 
 function hookExpress(app: ExpressLike, tracing: HttpServerTracing): void {
   app.use(function nestjsTracing(req, res, next) {
     const context = tracing.enter(req, res);
-    if (context === undefined) return next();
+    // Already in the request's context (nothing since the request listener lost it): no re-entry needed.
+    if (context === undefined || context === activeContext()) return next();
     runInContext(context, next);
   });
 }
@@ -79,7 +80,7 @@ function hookExpress(app: ExpressLike, tracing: HttpServerTracing): void {
 function hookFastify(fastify: FastifyLike, tracing: HttpServerTracing): void {
   const reenter = (request: { raw: IncomingMessage }, reply: { raw: ServerResponse }, done: Next) => {
     const context = tracing.enter(request.raw, reply.raw, request);
-    if (context === undefined) return done();
+    if (context === undefined || context === activeContext()) return done();
     runInContext(context, done);
   };
   fastify.addHook('onRequest', reenter);

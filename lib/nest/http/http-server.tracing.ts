@@ -113,7 +113,8 @@ export class HttpServerTracing {
       return undefined;
     }
     const tracer = this.tracer;
-    const parent = tracer.extractContext(raw.headers);
+    const headers = raw.headers;
+    const parent = tracer.extractContext(headers);
     const method = normalizeMethod(raw.method);
     const encrypted = (raw.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
     const scheme = encrypted ? 'https' : 'http';
@@ -125,28 +126,28 @@ export class HttpServerTracing {
     };
     if (method === '_OTHER') attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = raw.method;
     if (this.captureQuery && q !== -1) attributes[ATTR_URL_QUERY] = url.slice(q + 1);
-    const [address, port] = splitHostPort(raw.headers.host ?? raw.headers[':authority' as 'host'], encrypted ? 443 : 80);
+    const [address, port] = splitHostPort(headers.host ?? headers[':authority' as 'host'], encrypted ? 443 : 80);
     if (address !== undefined) {
       attributes[ATTR_SERVER_ADDRESS] = address;
       attributes[ATTR_SERVER_PORT] = port;
     }
-    const forwarded = raw.headers['x-forwarded-for'];
+    const forwarded = headers['x-forwarded-for'];
     const client = typeof forwarded === 'string' && forwarded !== '' ? forwarded.split(',')[0].trim() : raw.socket?.remoteAddress;
     if (client !== undefined) attributes[ATTR_CLIENT_ADDRESS] = client;
-    const agent = raw.headers['user-agent'];
+    const agent = headers['user-agent'];
     if (agent !== undefined) attributes[ATTR_USER_AGENT_ORIGINAL] = agent;
     for (const name of this.requestHeaders) {
-      const values = headerValues(raw.headers[name]);
+      const values = headerValues(headers[name]);
       if (values !== undefined) attributes[`http.request.header.${name}`] = values;
     }
 
     // The extracted remote parent is passed explicitly (no context switch needed to start the span).
     const remote = parent.remote;
-    const span = tracer.startSpan(method === '_OTHER' ? 'HTTP' : method, {
-      kind: SpanKind.SERVER,
-      attributes,
-      ...(remote !== undefined ? { parent: remote } : { root: true }),
-    });
+    const name = method === '_OTHER' ? 'HTTP' : method;
+    const span =
+      remote !== undefined
+        ? tracer.startSpan(name, { kind: SpanKind.SERVER, attributes, parent: remote })
+        : tracer.startSpan(name, { kind: SpanKind.SERVER, attributes, root: true });
     const context = span === NOOP_SPAN ? parent : parent.withSpan(span, tracer);
     const state: ServerRequestState = {
       span,
@@ -156,6 +157,8 @@ export class HttpServerTracing {
       route: undefined,
       error: undefined,
       ended: false,
+      raw,
+      tracing: this,
     };
     (raw as unknown as Record<symbol, unknown>)[SERVER_REQUEST_STATE] = state;
     if (span !== NOOP_SPAN) {
@@ -163,9 +166,10 @@ export class HttpServerTracing {
         // W3C Trace Context Level 2 §4: traceresponse carries the server span's context.
         res.setHeader('traceresponse', formatTraceparent(span.spanContext()));
       }
-      const end = () => this.end(state, raw, res);
-      res.once('finish', end);
-      res.once('close', end);
+      // One shared listener finds the state on the response: no closures or once-wrappers per request.
+      (res as unknown as Record<symbol, unknown>)[SERVER_REQUEST_STATE] = state;
+      res.on('finish', onResponseDone);
+      res.on('close', onResponseDone);
     }
     return context;
   }
@@ -178,7 +182,8 @@ export class HttpServerTracing {
     state.span.updateName(`${state.method === '_OTHER' ? 'HTTP' : state.method} ${route}`);
   }
 
-  private end(state: ServerRequestState, raw: IncomingMessage, res: ServerResponse): void {
+  /** Ends the span of `state` (once; `finish` and then `close` both call it). Internal. */
+  end(state: ServerRequestState, raw: IncomingMessage, res: ServerResponse): void {
     if (state.ended) return;
     state.ended = true;
     try {
@@ -210,6 +215,11 @@ export class HttpServerTracing {
       diag.warnOnce('http-server-end', `could not end the HTTP server span: ${String(error)}`);
     }
   }
+}
+
+function onResponseDone(this: ServerResponse): void {
+  const state = (this as unknown as Record<symbol, ServerRequestState | undefined>)[SERVER_REQUEST_STATE];
+  if (state !== undefined && !state.ended) state.tracing.end(state, state.raw, this);
 }
 
 function errorType(error: unknown): string | undefined {

@@ -1,5 +1,7 @@
+import type { IncomingMessage } from 'node:http';
 import type { Context } from '../../core/context.js';
 import type { Span } from '../../core/types.js';
+import type { HttpServerTracing } from './http-server.tracing.js';
 
 /** Per-request tracing state, kept on the raw Node request under a symbol. Internal. */
 export interface ServerRequestState {
@@ -13,6 +15,9 @@ export interface ServerRequestState {
   /** The exception the handler chain threw, if the interceptor saw one. */
   error: unknown;
   ended: boolean;
+  /** The raw request, and the tracing that ends the span (for the response's shared end listener). */
+  readonly raw: IncomingMessage;
+  readonly tracing: HttpServerTracing;
 }
 
 // Symbol.for: shared by the CJS and ESM copies of the package.

@@ -42,14 +42,19 @@ export class TracingInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (!this.active || context.getType() !== 'http') return next.handle();
-    const request = context.switchToHttp().getRequest() as HttpRequestLike | undefined;
+    // getArgByIndex(0) is the request switchToHttp().getRequest() returns, without the three
+    // closures switchToHttp() allocates on every call.
+    const request = context.getArgByIndex(0) as HttpRequestLike | undefined;
     if (request === undefined || request === null) return next.handle();
     const state = requestState(request.raw ?? request);
     if (state === undefined) return next.handle();
     const route = routeOf(request);
     if (route !== undefined) this.server?.setRoute(state, route);
     const current = activeContext();
-    if (current.owner === state.context.owner && current.parentContext()?.traceId === state.context.parentContext()?.traceId) {
+    if (
+      current === state.context ||
+      (current.owner === state.context.owner && current.parentContext()?.traceId === state.context.parentContext()?.traceId)
+    ) {
       return next.handle().pipe(tap({ error: (error: unknown) => remember(state, error) }));
     }
     return new Observable((subscriber) =>

@@ -224,7 +224,8 @@ export class Tracer implements SpanOwner {
 
   /** The context a server should run a request in: `Context.ROOT` plus what `carrier` carries, owned by this tracer. */
   extractContext(carrier: unknown, getter?: CarrierGetter): Context {
-    const base = ROOT_BY_TRACER.get(this) ?? rootFor(this);
+    // A new context object per call: a request's setBaggage() changes its own context only.
+    const base = new Context(undefined, undefined, Baggage.EMPTY, undefined, this);
     if (!this.enabled || carrier === null || carrier === undefined) return base;
     try {
       return this.propagator.extract(base, carrier, getter);
@@ -317,14 +318,6 @@ function stripUndefined<T extends object>(value: T | undefined): Partial<T> {
 
 function reportProcessorError(phase: string, error: unknown): void {
   diag.warnOnce(`processor-${phase}`, `a span processor threw in ${phase}; the application is not affected: ${String(error)}`);
-}
-
-// One root context per tracer, so extractContext allocates nothing for a carrier without context.
-const ROOT_BY_TRACER = new WeakMap<Tracer, Context>();
-function rootFor(tracer: Tracer): Context {
-  const root = new Context(undefined, undefined, Baggage.EMPTY, undefined, tracer);
-  ROOT_BY_TRACER.set(tracer, root);
-  return root;
 }
 
 const DISABLED = new Tracer({ enabled: false });

@@ -328,3 +328,14 @@ describe('Context', () => {
     expect((processor.byName('local-child') as { parentIsRemote?: boolean }).parentIsRemote).toBe(false);
   });
 });
+
+describe('extractContext', () => {
+  it('gives each call its own context, so baggage set in one request never reaches another', () => {
+    const { tracer } = setup({ sampler: new AlwaysOffSampler() });
+    const first = tracer.extractContext({});
+    const second = tracer.extractContext({});
+    expect(first).not.toBe(second);
+    tracer.withContext(first, () => tracer.startActiveSpan('dropped', () => tracer.setBaggage('user', 'alice')));
+    tracer.withContext(second, () => expect(tracer.getBaggage('user')).toBeUndefined());
+  });
+});

@@ -32,7 +32,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const self = fileURLToPath(import.meta.url);
 const QUICK = process.env.BENCH_QUICK === '1';
-const ROUNDS = QUICK ? 3 : 7;
+const ROUNDS = Number(process.env.HTTP_BENCH_ROUNDS ?? (QUICK ? 3 : 7));
 const REQUESTS = QUICK ? 2000 : 3000; // timed requests per variant and round
 const WARMUP = QUICK ? 1000 : 1000; // untimed requests per variant and round, before the timed ones
 const FIRST_WARMUP = QUICK ? 3000 : 8000; // untimed requests per variant before the first round
@@ -45,6 +45,7 @@ const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 const mode = process.argv[2];
 if (mode === '--serve') await serve(process.argv[3], process.argv[4], process.argv[5], process.argv[6]);
 else if (mode === '--load') load();
+else if (mode === '--hooks') await hooks();
 else await main();
 
 // ---------------------------------------------------------------------------- server child
@@ -131,6 +132,75 @@ async function serve(adapterName, variant, distDir, name) {
   process.send({ port });
 }
 
+// ----------------------------------------------------------------------------- hooks child
+// Our per-request work alone, in-process, with the harness (precise enough to A/B small
+// changes the whole-request figures cannot resolve on a shared machine): a real
+// IncomingMessage/ServerResponse pair with the bench's request headers, `enter()` as the
+// request listener calls it (span start with the W3C context extracted), then `finish` and
+// `close` as Node emits them (span end, handed to a BufferedSpanProcessor that discards).
+// The `no tracing` row creates the same pair only: subtract it.
+async function hooks() {
+  const require = createRequire(join(root, 'package.json'));
+  const { IncomingMessage, ServerResponse } = require('node:http');
+  const { measure, formatNs } = await import('./harness.mjs');
+  const builds = (process.env.HTTP_BENCH_DIST ?? `current=${join(root, 'dist', 'cjs')}`).split(',').map((entry) => entry.split('='));
+  const socket = { remoteAddress: '127.0.0.1', encrypted: false, readableHighWaterMark: 16384 };
+  const pair = (i) => {
+    const req = new IncomingMessage(socket);
+    req.method = 'GET';
+    req.url = `/items/${i}`;
+    req.httpVersion = '1.1';
+    req.headers = { host: '127.0.0.1:3000', 'user-agent': 'bench/1.0', traceparent: TRACEPARENT, accept: '*/*' };
+    const res = new ServerResponse(req);
+    res.statusCode = 200;
+    res._header = 'HTTP/1.1 200 OK\r\n\r\n'; // headersSent
+    return [req, res];
+  };
+  const variants = {
+    'no tracing': {
+      run(n) {
+        let x = 0;
+        for (let i = 0; i < n; i++) {
+          const [req, res] = pair(i);
+          res.emit('finish');
+          res.emit('close');
+          x += req.url.length;
+        }
+        return x;
+      },
+    },
+  };
+  for (const [name, dist] of builds) {
+    const { Tracer } = require(join(dist, 'core', 'tracer.js'));
+    const { createPropagator } = require(join(dist, 'propagation', 'index.js'));
+    const { BufferedSpanProcessor } = require(join(dist, 'export', 'buffered-span.processor.js'));
+    const { HttpServerTracing } = require(join(dist, 'nest', 'http', 'http-server.tracing.js'));
+    const discarding = { export: () => Promise.resolve() };
+    const tracer = new Tracer({ serviceName: 'bench', processor: new BufferedSpanProcessor(discarding), propagator: createPropagator(['tracecontext', 'baggage']) });
+    const tracing = new HttpServerTracing(tracer, {});
+    variants[name] = {
+      run(n) {
+        let x = 0;
+        for (let i = 0; i < n; i++) {
+          const [req, res] = pair(i);
+          if (tracing.enter(req, res) !== undefined) x++;
+          res.emit('finish');
+          res.emit('close');
+        }
+        return x;
+      },
+    };
+  }
+  const result = await measure(variants, { chunk: 200, samples: QUICK ? 11 : 31 });
+  const rows = [['build', 'ns per request', 'p25-p75', 'minus no tracing']];
+  for (const [label, r] of Object.entries(result)) {
+    rows.push([label, formatNs(r.ns), `${formatNs(r.p25)}-${formatNs(r.p75)}`, label === 'no tracing' ? '' : formatNs(r.ns - result['no tracing'].ns)]);
+  }
+  console.log('### HTTP server hooks alone: enter() + finish/close on a real request/response pair, in-process\n');
+  console.log(markdownTable(rows));
+  console.log('');
+}
+
 // ------------------------------------------------------------------------------ load child
 // Keep-alive GETs on raw sockets: one request in flight per connection; a response is
 // complete when its headers and Content-Length bytes have arrived.
@@ -200,6 +270,12 @@ function request(child, message, predicate) {
 }
 
 async function main() {
+  if (process.env.HTTP_BENCH_HOOKS !== '0') {
+    // The in-process hooks row first, in its own process (its garbage and JIT state stay there).
+    const { spawnSync } = await import('node:child_process');
+    spawnSync(process.execPath, ['--expose-gc', self, '--hooks'], { stdio: 'inherit', env: process.env });
+  }
+  if (process.env.HTTP_BENCH_HOOKS === 'only') return;
   const builds = (process.env.HTTP_BENCH_DIST ?? '')
     .split(',')
     .filter(Boolean)
@@ -261,7 +337,7 @@ async function main() {
     await Promise.all(servers.map((child) => new Promise((resolve) => (child.once('exit', resolve), child.send('close')))));
   }
 
-  const rows = [['adapter', 'variant', 'requests/s', 'vs (a)', 'server CPU µs/req', 'vs (a)', 'rps spread (min-max)', 'spans/req']];
+  const rows = [['adapter', 'variant', 'requests/s', 'vs (a)', 'server CPU µs/req', 'vs (a)', 'CPU min-max', 'rps min-max', 'spans/req']];
   for (const variant of variants) {
     const base = variants.find((x) => x.adapter === variant.adapter && x.v === 'a') ?? variant;
     const rps = median(variant.rps);
@@ -274,6 +350,7 @@ async function main() {
       variant === base ? '1.00' : (rps / median(base.rps)).toFixed(3),
       cpu.toFixed(1),
       variant === base ? '1.00' : (cpu / median(base.cpu)).toFixed(3),
+      `${Math.min(...variant.cpu).toFixed(1)}-${Math.max(...variant.cpu).toFixed(1)}`,
       `${Math.min(...variant.rps).toFixed(0)}-${Math.max(...variant.rps).toFixed(0)}`,
       (variant.exported / variant.sent).toFixed(2),
     ]);

@@ -10,16 +10,12 @@ import { formatTraceparent } from '../../propagation/traceparent.codec.js';
 import {
   ATTR_CLIENT_ADDRESS,
   ATTR_ERROR_TYPE,
-  ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP_ROUTE,
-  ATTR_NETWORK_PROTOCOL_VERSION,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
-  ATTR_URL_PATH,
   ATTR_URL_QUERY,
-  ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
   normalizeMethod,
   splitHostPort,
@@ -27,6 +23,12 @@ import {
 import { SERVER_REQUEST_STATE, requestState, type ServerRequestState } from './server-request-state.js';
 
 type PathMatcher = (path: string) => boolean;
+
+interface HostSplit {
+  readonly host: string | undefined;
+  readonly address: string | undefined;
+  readonly port: number | undefined;
+}
 
 function ignoreMatcher(ignore: HttpTracingOptions['ignore']): PathMatcher | undefined {
   if (ignore === undefined) return undefined;
@@ -72,6 +74,8 @@ export class HttpServerTracing {
   private readonly responseHeaders: string[];
   private readonly captureQuery: boolean;
   private readonly traceResponse: boolean;
+  private lastHttpHost: HostSplit | undefined;
+  private lastHttpsHost: HostSplit | undefined;
 
   constructor(
     readonly tracer: Tracer,
@@ -118,18 +122,28 @@ export class HttpServerTracing {
     const method = normalizeMethod(raw.method);
     const encrypted = (raw.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
     const scheme = encrypted ? 'https' : 'http';
+    // Literal keys (the values of ATTR_HTTP_REQUEST_METHOD, ATTR_URL_PATH, ATTR_URL_SCHEME,
+    // ATTR_NETWORK_PROTOCOL_VERSION): V8 then clones a boilerplate instead of defining computed keys.
     const attributes: Attributes = {
-      [ATTR_HTTP_REQUEST_METHOD]: method,
-      [ATTR_URL_PATH]: path,
-      [ATTR_URL_SCHEME]: scheme,
-      [ATTR_NETWORK_PROTOCOL_VERSION]: raw.httpVersion,
+      'http.request.method': method,
+      'url.path': path,
+      'url.scheme': scheme,
+      'network.protocol.version': raw.httpVersion,
     };
     if (method === '_OTHER') attributes[ATTR_HTTP_REQUEST_METHOD_ORIGINAL] = raw.method;
     if (this.captureQuery && q !== -1) attributes[ATTR_URL_QUERY] = url.slice(q + 1);
-    const [address, port] = splitHostPort(headers.host ?? headers[':authority' as 'host'], encrypted ? 443 : 80);
-    if (address !== undefined) {
-      attributes[ATTR_SERVER_ADDRESS] = address;
-      attributes[ATTR_SERVER_PORT] = port;
+    const host = headers.host ?? headers[':authority' as 'host'];
+    // Clients send the same Host over and over: the last split is kept (one entry per scheme).
+    let hostSplit = encrypted ? this.lastHttpsHost : this.lastHttpHost;
+    if (hostSplit === undefined || hostSplit.host !== host) {
+      const [address, port] = splitHostPort(host, encrypted ? 443 : 80);
+      hostSplit = { host, address, port };
+      if (encrypted) this.lastHttpsHost = hostSplit;
+      else this.lastHttpHost = hostSplit;
+    }
+    if (hostSplit.address !== undefined) {
+      attributes[ATTR_SERVER_ADDRESS] = hostSplit.address;
+      attributes[ATTR_SERVER_PORT] = hostSplit.port;
     }
     const forwarded = headers['x-forwarded-for'];
     const client = typeof forwarded === 'string' && forwarded !== '' ? forwarded.split(',')[0].trim() : raw.socket?.remoteAddress;

@@ -11,9 +11,13 @@ export function envString(env: Env, name: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
-/** Warns once per call about a value that cannot be used, saying what is used instead. */
+/**
+ * Warns about a value that cannot be used, saying what is used instead: once per process for
+ * each variable and value, however many apps resolve their options.
+ */
 export function warnInvalid(name: string, value: unknown, expected: string, fallback: unknown): void {
-  diag.warn(
+  diag.warnOnce(
+    `invalid-env:${name}=${String(value)}`,
     `${name}=${JSON.stringify(value)} is invalid (expected ${expected}); using ${JSON.stringify(fallback)}. Fix or unset ${name}.`,
   );
 }

@@ -31,7 +31,19 @@ interface DiagState {
   once: Set<string>;
 }
 const holder = globalThis as unknown as Record<symbol, DiagState | undefined>;
-const state: DiagState = (holder[DIAG_KEY] ??= { level: DiagLogLevel.WARN, sink: stderrSink, once: new Set() });
+// The starting level honours OTEL_LOG_LEVEL even for a Tracer built without lib/config
+// (which applies it again, with a warning for a bad value).
+const state: DiagState = (holder[DIAG_KEY] ??= {
+  level: initialLevel(typeof process === 'object' ? process.env.OTEL_LOG_LEVEL : undefined),
+  sink: stderrSink,
+  once: new Set(),
+});
+
+function initialLevel(value: string | undefined): DiagLogLevel {
+  if (value === undefined || value.trim() === '') return DiagLogLevel.WARN;
+  const key = value.trim().toUpperCase() as keyof typeof DiagLogLevel;
+  return typeof DiagLogLevel[key] === 'number' ? DiagLogLevel[key] : DiagLogLevel.WARN;
+}
 
 function safe(write: (m: string) => void, message: string): void {
   try {

@@ -8,6 +8,7 @@ let warnings: string[] = [];
 
 beforeEach(() => {
   warnings = [];
+  diag.resetOnce();
   diag.setLevel(DiagLogLevel.WARN);
   diag.setSink({ error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info: () => {}, debug: () => {} });
 });
@@ -54,6 +55,10 @@ describe('OTEL_SDK_DISABLED', () => {
   it('warns once on a bad value and stays enabled', () => {
     expect(resolveTracingOptions({}, { OTEL_SDK_DISABLED: 'yes' }).enabled).toBe(true);
     expectOneWarning('OTEL_SDK_DISABLED', '"yes"');
+  });
+  it('warns once per process, however many apps resolve the same bad value', () => {
+    for (let i = 0; i < 3; i++) resolveTracingOptions({ serviceName: `app-${i}` }, { OTEL_BSP_MAX_QUEUE_SIZE: 'lots' });
+    expectOneWarning('OTEL_BSP_MAX_QUEUE_SIZE', '"lots"');
   });
 });
 

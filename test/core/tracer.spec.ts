@@ -339,3 +339,20 @@ describe('extractContext', () => {
     tracer.withContext(second, () => expect(tracer.getBaggage('user')).toBeUndefined());
   });
 });
+
+describe('diagnostics', () => {
+  // Runs the built output (npm test builds it first) in a fresh process, where diag is created.
+  it('start at the level OTEL_LOG_LEVEL names, without lib/config', () => {
+    const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+    const code = [
+      "const { diag, DiagLogLevel } = require('./dist/cjs/core/diag.js');",
+      "process.stdout.write(String(diag.level === DiagLogLevel.DEBUG));",
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['-e', code], {
+      cwd: require('node:path').join(__dirname, '..', '..'),
+      env: { ...process.env, OTEL_LOG_LEVEL: 'debug' },
+      encoding: 'utf8',
+    });
+    expect(out).toBe('true');
+  });
+});

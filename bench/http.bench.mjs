@@ -8,7 +8,9 @@
 //       (e) - (c) is what Nest's interceptor pipeline costs by itself, once any interceptor
 //       exists, in a traced app; (b) - (e) is what our TracingInterceptor adds to it;
 //   (f) as (a), plus the same pass-through interceptor: Nest's pipeline in an untraced app
-//       (no AsyncLocalStorage, so no promise hooks on every promise the pipeline makes).
+//       (no AsyncLocalStorage, so no promise hooks on every promise the pipeline makes);
+//   (g) as (a), but every request runs in an AsyncLocalStorage.run() of the app's own: what
+//       any AsyncLocalStorage-based context costs on this Node version, with no tracing.
 // Every app runs in its own node process (so one variant's AsyncLocalStorage, patches and
 // JIT state do not touch another), all started up front and idle while another is measured.
 // The load comes from one more child process: a bounded number of keep-alive GET requests
@@ -38,7 +40,7 @@ const WARMUP = QUICK ? 1000 : 1000; // untimed requests per variant and round, b
 const FIRST_WARMUP = QUICK ? 3000 : 8000; // untimed requests per variant before the first round
 const CONNECTIONS = 8;
 // HTTP_BENCH_VARIANTS=abc: a subset of the variants (default all; (a) is the reference of the ratios).
-const VARIANTS = [...(process.env.HTTP_BENCH_VARIANTS ?? 'abcdef')];
+const VARIANTS = [...(process.env.HTTP_BENCH_VARIANTS ?? 'abcdefg')];
 const ADAPTERS = (process.env.HTTP_BENCH_ADAPTERS ?? 'express,fastify').split(',');
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
@@ -67,7 +69,7 @@ async function serve(adapterName, variant, distDir, name) {
 
   const imports = [];
   let exported = 0;
-  if (variant !== 'a' && variant !== 'f') {
+  if (variant !== 'a' && variant !== 'f' && variant !== 'g') {
     const { TracingModule } = require(join(distDir, 'index.js'));
     const discarding = { export: (spans) => ((exported += spans.length), Promise.resolve()), forceFlush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
     const options =
@@ -95,6 +97,17 @@ async function serve(adapterName, variant, distDir, name) {
     app = await NestFactory.create(AppModule, new FastifyAdapter(), { logger: false });
   } else {
     app = await NestFactory.create(AppModule, { logger: false });
+  }
+  if (variant === 'g') {
+    const { AsyncLocalStorage } = require('node:async_hooks');
+    const storage = new AsyncLocalStorage();
+    const server = app.getHttpServer();
+    for (const listener of server.listeners('request')) {
+      server.removeListener('request', listener);
+      server.on('request', function (req, res) {
+        return storage.run({ req }, listener, req, res);
+      });
+    }
   }
   await app.listen(0, '127.0.0.1');
   const port = app.getHttpServer().address().port;
@@ -285,8 +298,8 @@ async function main() {
     if (builds.length === 0) {
       for (const v of VARIANTS) variants.push({ adapter, v, dist: join(root, 'dist', 'cjs'), label: v });
     } else {
-      for (const v of ['a', 'f']) if (VARIANTS.includes(v)) variants.push({ adapter, v, dist: '', label: v });
-      for (const [name, dist] of builds) for (const v of VARIANTS.filter((x) => x !== 'a' && x !== 'f')) variants.push({ adapter, v, dist, label: `${v} ${name}` });
+      for (const v of ['a', 'f', 'g']) if (VARIANTS.includes(v)) variants.push({ adapter, v, dist: '', label: v });
+      for (const [name, dist] of builds) for (const v of VARIANTS.filter((x) => !'afg'.includes(x))) variants.push({ adapter, v, dist, label: `${v} ${name}` });
     }
   }
   const describe = {
@@ -296,6 +309,7 @@ async function main() {
     d: 'TracingModule enabled: false',
     e: '(c) + a pass-through global interceptor of the app',
     f: '(a) + the same pass-through interceptor',
+    g: '(a), each request in an AsyncLocalStorage.run()',
   };
 
   const loader = fork(self, ['--load'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

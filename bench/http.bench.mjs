@@ -204,6 +204,43 @@ async function hooks() {
       },
     };
   }
+  // The interceptor's own work: the same request inside its context (as the listener runs
+  // it), then intercept() over a handler that emits one value, subscribed as Nest does;
+  // against an app's pass-through interceptor on the same path (subtract that row).
+  const { ExecutionContextHost } = require('@nestjs/core/helpers/execution-context-host.js');
+  const { of } = require('rxjs');
+  const handler = { handle: () => of(1) };
+  const sink = { next() {}, error() {}, complete() {} };
+  const intercepted = (tracing, runInContext, interceptor) => ({
+    run(n) {
+      let x = 0;
+      for (let i = 0; i < n; i++) {
+        const [req, res] = pair(i);
+        const context = tracing.enter(req, res);
+        runInContext(context, () => {
+          const host = new ExecutionContextHost([req, res, undefined]);
+          host.setType('http');
+          interceptor.intercept(host, handler).subscribe(sink);
+        });
+        res.emit('finish');
+        res.emit('close');
+        x++;
+      }
+      return x;
+    },
+  });
+  for (const [name, dist] of builds) {
+    const { Tracer } = require(join(dist, 'core', 'tracer.js'));
+    const { runInContext } = require(join(dist, 'core', 'context.js'));
+    const { createPropagator } = require(join(dist, 'propagation', 'index.js'));
+    const { BufferedSpanProcessor } = require(join(dist, 'export', 'buffered-span.processor.js'));
+    const { TracingInterceptor, serverTracingFor } = require(join(dist, 'nest', 'http', 'tracing.interceptor.js'));
+    const tracer = new Tracer({ serviceName: 'bench', processor: new BufferedSpanProcessor({ export: () => Promise.resolve() }), propagator: createPropagator(['tracecontext', 'baggage']) });
+    const setup = { enabled: true, tracer, http: {} };
+    const tracing = serverTracingFor(setup);
+    variants[`${name} + pass-through interceptor`] = intercepted(tracing, runInContext, { intercept: (_c, next) => next.handle() });
+    variants[`${name} + TracingInterceptor`] = intercepted(tracing, runInContext, new TracingInterceptor(setup));
+  }
   const result = await measure(variants, { chunk: 200, samples: QUICK ? 11 : 31 });
   const rows = [['build', 'ns per request', 'p25-p75', 'minus no tracing']];
   for (const [label, r] of Object.entries(result)) {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import { Observable, tap } from 'rxjs';
+import { Observable, type Observer, type Subscriber } from 'rxjs';
 import { activeContext, runInContext } from '../../core/context.js';
 import { TRACING_SETUP } from '../tracing.constants.js';
 import type { TracingSetup } from '../tracing-setup.interface.js';
@@ -55,21 +55,37 @@ export class TracingInterceptor implements NestInterceptor {
       current === state.context ||
       (current.owner === state.context.owner && current.parentContext()?.traceId === state.context.parentContext()?.traceId)
     ) {
-      return next.handle().pipe(tap({ error: (error: unknown) => remember(state, error) }));
+      const source = next.handle();
+      return new Observable((subscriber) => source.subscribe(new ErrorRecorder(subscriber, state)));
     }
     return new Observable((subscriber) =>
-      runInContext(state.context, () =>
-        next
-          .handle()
-          .pipe(tap({ error: (error: unknown) => remember(state, error) }))
-          .subscribe(subscriber),
-      ),
+      runInContext(state.context, () => next.handle().subscribe(new ErrorRecorder(subscriber, state))),
     );
   }
 }
 
-function remember(state: ServerRequestState, error: unknown): void {
-  state.error = error;
+/**
+ * Passes everything through and remembers an error on the request's state (for the 5xx span).
+ * What `tap({ error })` does, with one object per request instead of an operator chain.
+ */
+class ErrorRecorder implements Observer<unknown> {
+  constructor(
+    private readonly subscriber: Subscriber<unknown>,
+    private readonly state: ServerRequestState,
+  ) {}
+
+  next(value: unknown): void {
+    this.subscriber.next(value);
+  }
+
+  error(error: unknown): void {
+    this.state.error = error;
+    this.subscriber.error(error);
+  }
+
+  complete(): void {
+    this.subscriber.complete();
+  }
 }
 
 const SERVER_TRACING = new WeakMap<TracingSetup, HttpServerTracing>();

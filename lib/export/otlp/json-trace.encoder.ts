@@ -1,4 +1,4 @@
-import type { AttributeValue, Attributes, FinishedSpan, Link, Resource, SpanEvent } from '../../core/types.js';
+import type { AttributeValue, Attributes, FinishedSpan, Link, Resource, SpanContext, SpanEvent } from '../../core/types.js';
 import { JsonWriter } from './json-writer.js';
 import { exportedResourceAttributes } from './resource-attributes.js';
 import { groupSpans } from './span-groups.js';
@@ -77,8 +77,8 @@ function encodedResource(resource: Resource): Buffer {
   return bytes;
 }
 
-function writeSpan(w: JsonWriter, span: FinishedSpan): void {
-  const ctx = span.spanContext();
+/** Opens a Span or Link object with its `traceId`, `spanId` and non-empty `traceState`. */
+function writeIds(w: JsonWriter, ctx: SpanContext): void {
   w.ascii('{"traceId":"');
   w.ascii(ctx.traceId);
   w.ascii('","spanId":"');
@@ -91,6 +91,11 @@ function writeSpan(w: JsonWriter, span: FinishedSpan): void {
       w.string(ts);
     }
   }
+}
+
+function writeSpan(w: JsonWriter, span: FinishedSpan): void {
+  const ctx = span.spanContext();
+  writeIds(w, ctx);
   if (span.parentSpanId !== undefined) {
     w.ascii(',"parentSpanId":"');
     w.ascii(span.parentSpanId);
@@ -173,18 +178,7 @@ function writeEvent(w: JsonWriter, event: SpanEvent): void {
 
 function writeLink(w: JsonWriter, link: Link): void {
   const ctx = link.context;
-  w.ascii('{"traceId":"');
-  w.ascii(ctx.traceId);
-  w.ascii('","spanId":"');
-  w.ascii(ctx.spanId);
-  w.char(0x22); // "
-  if (ctx.traceState !== undefined) {
-    const ts = ctx.traceState.serialize();
-    if (ts.length > 0) {
-      w.ascii(',"traceState":');
-      w.string(ts);
-    }
-  }
+  writeIds(w, ctx);
   w.ascii(',"attributes":');
   writeAttributes(w, link.attributes ?? {});
   if (link.droppedAttributesCount) {

@@ -1,4 +1,4 @@
-import type { AttributeValue, Attributes, FinishedSpan, Link, Resource, SpanEvent } from '../../core/types.js';
+import type { AttributeValue, Attributes, FinishedSpan, Link, Resource, SpanContext, SpanEvent } from '../../core/types.js';
 import { ProtoWriter } from './proto-writer.js';
 import { exportedResourceAttributes } from './resource-attributes.js';
 import { groupSpans } from './span-groups.js';
@@ -114,20 +114,25 @@ function encodedResource(resource: Resource): Buffer {
   return bytes;
 }
 
-function writeSpan(w: ProtoWriter, span: FinishedSpan): void {
-  const mark = w.begin();
-  const ctx = span.spanContext();
-  w.tag(T_SPAN_TRACE_ID);
+/** Writes trace id, span id and a non-empty trace state under the given field tags (Span or Link). */
+function writeIds(w: ProtoWriter, ctx: SpanContext, traceIdTag: number, spanIdTag: number, traceStateTag: number): void {
+  w.tag(traceIdTag);
   w.hexBytes(ctx.traceId);
-  w.tag(T_SPAN_SPAN_ID);
+  w.tag(spanIdTag);
   w.hexBytes(ctx.spanId);
   if (ctx.traceState !== undefined) {
     const ts = ctx.traceState.serialize();
     if (ts.length > 0) {
-      w.tag(T_SPAN_TRACE_STATE);
+      w.tag(traceStateTag);
       w.string(ts);
     }
   }
+}
+
+function writeSpan(w: ProtoWriter, span: FinishedSpan): void {
+  const mark = w.begin();
+  const ctx = span.spanContext();
+  writeIds(w, ctx, T_SPAN_TRACE_ID, T_SPAN_SPAN_ID, T_SPAN_TRACE_STATE);
   if (span.parentSpanId !== undefined) {
     w.tag(T_SPAN_PARENT_SPAN_ID);
     w.hexBytes(span.parentSpanId);
@@ -198,17 +203,7 @@ function writeLink(w: ProtoWriter, link: Link): void {
   w.tag(T_SPAN_LINKS);
   const mark = w.begin();
   const ctx = link.context;
-  w.tag(T_LINK_TRACE_ID);
-  w.hexBytes(ctx.traceId);
-  w.tag(T_LINK_SPAN_ID);
-  w.hexBytes(ctx.spanId);
-  if (ctx.traceState !== undefined) {
-    const ts = ctx.traceState.serialize();
-    if (ts.length > 0) {
-      w.tag(T_LINK_TRACE_STATE);
-      w.string(ts);
-    }
-  }
+  writeIds(w, ctx, T_LINK_TRACE_ID, T_LINK_SPAN_ID, T_LINK_TRACE_STATE);
   if (link.attributes !== undefined) writeAttributes(w, T_LINK_ATTRIBUTES, link.attributes);
   if (link.droppedAttributesCount) {
     w.tag(T_LINK_DROPPED);

@@ -102,10 +102,23 @@ function boot(dir: string): Promise<{ port: number; stop(): void; output(): stri
   });
 }
 
+// NestJS 11 comes from the repo's own second install (scripts/install-nest11.sh, which CI runs);
+// when it is missing the suite installs it (npm registry), and only if that fails does the
+// NestJS 11 case skip with the reason (a failure under CI=true).
+function ensureNest11(): string | undefined {
+  if (existsSync(join(nest11, '@nestjs', 'core'))) return undefined;
+  try {
+    execFileSync('bash', [join(root, 'scripts', 'install-nest11.sh')], { stdio: 'pipe', timeout: 180000 });
+    return undefined;
+  } catch (error) {
+    return `NestJS 11 is not installed in .tmp/nest11 and \`bash scripts/install-nest11.sh\` failed: ${String(error).slice(0, 200)}`;
+  }
+}
+
 describe.each(scenarios)('packed library in a $name app', (scenario) => {
-  const missing = scenario.nestModules === nest11 && !existsSync(join(nest11, '@nestjs', 'core'));
-  if (missing) {
-    const reason = 'NestJS 11 is not installed in .tmp/nest11: run `bash scripts/install-nest11.sh`';
+  const missingReason = scenario.nestModules === nest11 ? ensureNest11() : undefined;
+  if (missingReason !== undefined) {
+    const reason = missingReason;
     if (process.env.CI === 'true') it('has NestJS 11 installed', () => expect(reason).toBe(''));
     else it.skip(`(skipped: ${reason})`, () => {});
     return;

@@ -2,6 +2,7 @@ import { Global, Inject, Module, Optional, type DynamicModule, type MiddlewareCo
 import { HttpAdapterHost } from '@nestjs/core';
 import type { TracingModuleOptions } from '../config/tracing-options.js';
 import { installHttpServerHooks } from './http/http-server.instrumentation.js';
+import { installExceptionCapture } from './http/exception-capture.js';
 import { serverTracingFor } from './http/tracing.interceptor.js';
 import { Tracer } from '../core/tracer.js';
 import { TRACING_MODULE_OPTIONS, TRACING_SETUP } from './tracing.constants.js';
@@ -52,5 +53,6 @@ export class TracingModule implements NestModule {
     const setup = this.setup;
     if (setup === undefined || !setup.enabled) return;
     installHttpServerHooks(this.adapterHost?.httpAdapter as never, serverTracingFor(setup));
+    installExceptionCapture();
   }
 }

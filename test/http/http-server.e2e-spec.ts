@@ -142,6 +142,19 @@ describe.each(PLATFORMS)('HTTP server spans (%s)', (platform) => {
     expect(exception?.attributes['exception.message']).toBe('handler exploded');
   });
 
+  it('records an exception thrown by a guard (before any interceptor runs) on the 500 span', async () => {
+    await request(url).get('/admin').set('x-guard-explode', '1').expect(500);
+    const span = await serverSpan();
+    expect(span.name).toBe('GET /admin');
+    expect(span.attributes['http.response.status_code']).toBe(500);
+    expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: 'guard exploded' });
+    expect(span.attributes['error.type']).toBe('Error');
+    const exceptions = span.events.filter((e) => e.name === 'exception');
+    expect(exceptions).toHaveLength(1);
+    expect(exceptions[0].attributes['exception.message']).toBe('guard exploded');
+    expect(String(exceptions[0].attributes['exception.stacktrace'])).toContain('RolesGuard');
+  });
+
   it('does not mark a 4xx HttpException as an error', async () => {
     await request(url).get('/teapot').expect(418);
     const span = await serverSpan();

@@ -142,16 +142,28 @@ describe.each(PLATFORMS)('global interceptor and disabled mode (%s)', (platform)
     providers: [OrdersService],
   });
 
-  it('globalInterceptor: false still traces requests, without the handler exception details', async () => {
+  it('globalInterceptor: false still traces requests, names them by route and records handler and guard exceptions', async () => {
     const exporter = new InMemorySpanExporter();
     const { app, url } = await startHttpApp(platform, metadata({ exporter, globalInterceptor: false }));
     try {
-      await request(url).get('/boom').expect(500);
-      const [span] = await waitForSpans(exporter, (all) => all.some((s) => s.kind === SpanKind.SERVER));
-      expect(span.name).toBe('GET /boom');
-      expect(span.status.code).toBe(SpanStatusCode.ERROR);
-      expect(span.attributes['error.type']).toBe('500');
-      expect(span.events).toHaveLength(0);
+      for (const [path, headers, message] of [
+        ['/boom', {}, 'handler exploded'],
+        ['/admin', { 'x-guard-explode': '1' }, 'guard exploded'],
+      ] as const) {
+        exporter.reset();
+        await request(url).get(path).set(headers).expect(500);
+        const [span] = await waitForSpans(exporter, (all) => all.some((s) => s.kind === SpanKind.SERVER));
+        expect(span.name).toBe(`GET ${path}`);
+        expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message });
+        expect(span.attributes['error.type']).toBe('Error');
+        expect(span.events.map((e) => [e.name, e.attributes['exception.message']])).toEqual([['exception', message]]);
+      }
+      exporter.reset();
+      await request(url).get('/orders/5').expect(200);
+      const spans = await waitForSpans(exporter, 2);
+      const server = spans.find((s) => s.kind === SpanKind.SERVER)!;
+      expect(server.name).toBe('GET /orders/:id');
+      expect(spans.find((s) => s.name === 'OrdersService.find')?.parentSpanId).toBe(server.spanContext().spanId);
     } finally {
       await app.close();
     }
@@ -167,8 +179,9 @@ describe.each(PLATFORMS)('global interceptor and disabled mode (%s)', (platform)
     try {
       await request(url).get('/boom').expect(500);
       const [span] = await waitForSpans(exporter, (all) => all.some((s) => s.kind === SpanKind.SERVER));
-      expect(span.attributes['error.type']).toBe('500');
-      expect(span.events).toHaveLength(0);
+      // The exception still reaches the span: Nest's ExceptionsHandler, not the interceptor, hands it over.
+      expect(span.attributes['error.type']).toBe('Error');
+      expect(span.events.map((e) => e.attributes['exception.message'])).toEqual(['handler exploded']);
     } finally {
       await app.close();
     }

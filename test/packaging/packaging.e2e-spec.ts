@@ -151,6 +151,13 @@ describe.each(scenarios)('packed library in a $name app', (scenario) => {
       expect(work).toMatchObject({ traceId, parentSpanId: server!.spanId });
       // one process, two copies of the package (CJS + ESM): both see the same active span
       expect(ping.body).toEqual({ own: work!.spanId, cjs: work!.spanId, esm: work!.spanId });
+      // an exception thrown by a guard reaches the 500 SERVER span (the package found Nest's ExceptionsHandler)
+      expect((await request(url).get('/guarded')).status).toBe(500);
+      for (let i = 0; i < 100 && !spans.some((s) => s.name === 'GET /guarded'); i++) {
+        spans = (await request(url).get('/spans')).body;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(spans.find((s) => s.name === 'GET /guarded')).toMatchObject({ kind: 1, exception: 'guard exploded' });
     } finally {
       app.stop();
     }

@@ -47,6 +47,7 @@ export class RolesGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<{ headers: Record<string, string>; seen?: Seen; raw?: { seen?: Seen } }>();
     request.seen ??= request.raw?.seen ?? {};
     request.seen.guard = activeIds();
+    if (request.headers['x-guard-explode'] !== undefined) throw new Error('guard exploded');
     const roles = this.reflector.getAllAndOverride<string[] | undefined>(ROLES, [context.getHandler(), context.getClass()]);
     if (roles === undefined) return true;
     return roles.includes(request.headers['x-role']);

@@ -12,7 +12,7 @@ export interface ServerRequestState {
   /** The framework's request object (Fastify request) when it is not the raw one; for the route. */
   frameworkRequest: unknown;
   route: string | undefined;
-  /** The exception the handler chain threw, if the interceptor saw one. */
+  /** The exception the request failed with, as the interceptor or Nest's ExceptionsHandler saw it. */
   error: unknown;
   ended: boolean;
   /** The raw request, and the tracing that ends the span (for the response's shared end listener). */

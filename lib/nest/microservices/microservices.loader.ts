@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { loader } from '../app-require.js';
 
 /**
  * The parts of `@nestjs/microservices` the instrumentation touches. Typed loosely on
@@ -26,30 +26,7 @@ export interface MicroservicesExports {
   MqttRecord?: new (data: unknown, options?: unknown) => { data: unknown; options?: Record<string, unknown> };
 }
 
-declare const require: ((id: string) => unknown) | undefined;
-
 let cached: MicroservicesExports | null | undefined;
-
-/**
- * Resolves a package as the application does: `require` in the CommonJS build; in the ESM
- * build (no `require`), from the working directory, then from the entry script's folder.
- */
-function loader(): (id: string) => unknown {
-  if (typeof require === 'function') return require;
-  const bases = [`${process.cwd()}/`];
-  if (typeof process.argv[1] === 'string' && process.argv[1] !== '') bases.push(process.argv[1]);
-  return (id: string) => {
-    let failure: unknown;
-    for (const base of bases) {
-      try {
-        return createRequire(base)(id);
-      } catch (error) {
-        failure = error;
-      }
-    }
-    throw failure;
-  };
-}
 
 /**
  * Loads `@nestjs/microservices` once, the way the application itself resolves it; returns

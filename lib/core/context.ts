@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, executionAsyncResource } from 'node:async_hooks';
 import { Baggage } from './baggage.js';
 import type { Attributes, Span, SpanContext } from './types.js';
 
@@ -69,19 +69,79 @@ export function processState(): ProcessState {
   return state;
 }
 
-/** The active context, or Context.ROOT outside any. */
-export function activeContext(): Context {
-  return state.storage.getStore() ?? Context.ROOT;
+// Fast access to the store. On Node versions whose AsyncLocalStorage keeps the store as a
+// property of the current async resource (Node 20 and 22: `getStore()` is
+// `executionAsyncResource()[this.kResourceStore]`), we read and write that property ourselves.
+// Same semantics as getStore/run, but from call sites of our own with one constant key: inside
+// the shared `getStore`/`run` builtins the key differs per AsyncLocalStorage instance, so as
+// soon as a process has two (OpenTelemetry, nestjs-cls, an APM agent...) those property
+// accesses go megamorphic (core bench, Node 20: currentSpan 24-48 ns before, 17-18 after;
+// bench/RESULTS.md). Where the layout is not the
+// expected one (Node 24's AsyncContextFrame has no such key), the public API is used. The
+// layout is checked from the builtins' source once, then confirmed by the first real `run`.
+let resourceKey: symbol | undefined = detectResourceKey(state.storage);
+
+function detectResourceKey(storage: AsyncLocalStorage<Context>): symbol | undefined {
+  const key = (storage as unknown as { kResourceStore?: unknown }).kResourceStore;
+  if (typeof key !== 'symbol') return undefined;
+  try {
+    const source = (fn: unknown) => Function.prototype.toString.call(fn).replace(/\s+/g, ' ');
+    const getStore = source(AsyncLocalStorage.prototype.getStore);
+    const run = source(AsyncLocalStorage.prototype.run);
+    const expected =
+      /const resource = executionAsyncResource\(\); return resource\[this\.kResourceStore\];/.test(getStore) &&
+      /const resource = executionAsyncResource\(\); const oldStore = resource\[this\.kResourceStore\]; resource\[this\.kResourceStore\] = store;/.test(run) &&
+      /finally \{ resource\[this\.kResourceStore\] = oldStore; \}/.test(run);
+    return expected ? key : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
-/** Runs `fn` with `context` active (one AsyncLocalStorage.run). */
+type Resource = Record<symbol, Context | undefined>;
+
+/** The active context, or Context.ROOT outside any. */
+export function activeContext(): Context {
+  const key = resourceKey;
+  if (key === undefined) return state.storage.getStore() ?? Context.ROOT;
+  // No `enabled` check needed: the storage is ours alone and never disabled, and before its
+  // first run no resource carries the key.
+  return (executionAsyncResource() as Resource)[key] ?? Context.ROOT;
+}
+
+/** Runs `fn` with `context` active (what AsyncLocalStorage.run does, without its rest-args and megamorphic accesses). */
 export function runInContext<T>(context: Context, fn: () => T): T {
-  return state.storage.run(context, fn);
+  const key = resourceKey;
+  if (key === undefined) return state.storage.run(context, fn);
+  if (!(state.storage as unknown as { enabled: boolean }).enabled) return firstRun(context, fn);
+  const resource = executionAsyncResource() as Resource;
+  const previous = resource[key];
+  if (previous === context) return fn();
+  resource[key] = context;
+  try {
+    return fn();
+  } finally {
+    resource[key] = previous;
+  }
+}
+
+/** The first run goes through the public API (which enables the storage) and confirms the layout. */
+function firstRun<T>(context: Context, fn: () => T): T {
+  return state.storage.run(context, () => {
+    const key = resourceKey;
+    if (key !== undefined && (executionAsyncResource() as Resource)[key] !== context) resourceKey = undefined;
+    return fn();
+  });
+}
+
+/** @internal For tests: whether the fast path is in use. */
+export function usesResourceKey(): boolean {
+  return resourceKey !== undefined;
 }
 
 /** Runs `fn` with tracing suppressed: the exporters' own I/O is never traced. */
 export function suppressTracing<T>(fn: () => T): T {
-  return state.storage.run(SUPPRESSED, fn);
+  return runInContext(SUPPRESSED, fn);
 }
 
 /** True when the active context suppresses tracing. */

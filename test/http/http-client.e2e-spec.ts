@@ -1,4 +1,6 @@
 import http from 'node:http';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { Controller, Get, Headers, Injectable, Param, type INestApplication } from '@nestjs/common';
 import { HttpModule, HttpService } from '@nestjs/axios';
 import request from 'supertest';
@@ -207,4 +209,24 @@ describe.each(PLATFORMS)('outgoing HTTP calls (%s upstream)', (platform) => {
     expect(client.attributes['error.type']).toBe('404');
     expect(client.status.code).toBe(SpanStatusCode.ERROR);
   });
+});
+
+// Node 20's diagnostics_channel could point undici's channel names at a new, unused channel
+// object after a garbage collection between one app's close and the next app's start, and
+// fetch went untraced for the rest of the process (a jest run caught it). A fresh process is
+// needed: once anything has loaded Node's undici, its channels live for good.
+describe('outgoing fetch in a second app of the same process', () => {
+  it('is traced after the first app closed and the garbage collector ran', async () => {
+    const out = await new Promise<string>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['--expose-gc', '-r', join(__dirname, '../support/ts-register.cjs'), join(__dirname, '../support/fetch-after-restart-child.ts')],
+        { env: { ...process.env, OTEL_SDK_DISABLED: '' }, timeout: 20_000 },
+        (error, stdout, stderr) => (error ? reject(new Error(`${String(error)}\n${stderr}`)) : resolve(stdout)),
+      );
+    });
+    const result = JSON.parse(/^RESULT (.*)$/m.exec(out)?.[1] ?? 'null') as { received: string | null; client: string | null };
+    expect(result.client).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(result.received).toBe(result.client);
+  }, 30_000);
 });

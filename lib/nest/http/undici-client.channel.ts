@@ -77,9 +77,29 @@ const CHANNELS: Array<[string, (message: unknown) => void]> = [
   ['undici:request:error', onError],
 ];
 
-/** Subscribes to undici's diagnostics channels (global fetch); returns the unsubscribe. */
+// The channel objects we subscribe to, held for the life of this module (see subscribeUndici).
+const held: diagnosticsChannel.Channel[] = [];
+
+/**
+ * Subscribes to undici's diagnostics channels (global fetch); returns the unsubscribe.
+ *
+ * Node 20's diagnostics_channel maps names to channels through weak references and, when a
+ * collected channel's finalizer runs, deletes the name's entry even if a newer channel has
+ * taken the name since (Node 24 checks first). So a channel that was subscribed to,
+ * unsubscribed from (the last app closed) and collected before undici loaded could leave the
+ * next subscription on an object undici never publishes to, and fetch calls went untraced
+ * (seen with apps started one after another in a jest run). Loading Node's bundled undici
+ * first (`Response` is its lazy global) makes it create its channels and hold them for the
+ * life of the process, so the names keep pointing at them; we also hold the channel objects
+ * we subscribe to. Costs one load of undici (~25 ms) in a process that had not used fetch.
+ */
 export function subscribeUndici(): () => void {
-  for (const [name, handler] of CHANNELS) diagnosticsChannel.subscribe(name, handler);
+  void (globalThis as { Response?: unknown }).Response;
+  for (const [name, handler] of CHANNELS) {
+    const channel = diagnosticsChannel.channel(name);
+    if (!held.includes(channel)) held.push(channel);
+    diagnosticsChannel.subscribe(name, handler);
+  }
   return () => {
     for (const [name, handler] of CHANNELS) diagnosticsChannel.unsubscribe(name, handler);
   };

@@ -76,9 +76,9 @@ export function processState(): ProcessState {
 // the shared `getStore`/`run` builtins the key differs per AsyncLocalStorage instance, so as
 // soon as a process has two (OpenTelemetry, nestjs-cls, an APM agent...) those property
 // accesses go megamorphic (core bench, Node 20: currentSpan 24-48 ns before, 17-18 after;
-// bench/RESULTS.md). Where the layout is not the
-// expected one (Node 24's AsyncContextFrame has no such key), the public API is used. The
-// layout is checked from the builtins' source once, then confirmed by the first real `run`.
+// bench/RESULTS.md). Where the layout is not the expected one (Node 24's AsyncContextFrame has
+// no such key), the public API is used. The layout is checked from the builtins' source once,
+// then confirmed by the first real `run`.
 let resourceKey: symbol | undefined = detectResourceKey(state.storage);
 
 function detectResourceKey(storage: AsyncLocalStorage<Context>): symbol | undefined {

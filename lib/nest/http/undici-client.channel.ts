@@ -77,9 +77,6 @@ const CHANNELS: Array<[string, (message: unknown) => void]> = [
   ['undici:request:error', onError],
 ];
 
-// The channel objects we subscribe to, held for the life of this module (see subscribeUndici).
-const held: diagnosticsChannel.Channel[] = [];
-
 /**
  * Subscribes to undici's diagnostics channels (global fetch); returns the unsubscribe.
  *
@@ -90,16 +87,12 @@ const held: diagnosticsChannel.Channel[] = [];
  * next subscription on an object undici never publishes to, and fetch calls went untraced
  * (seen with apps started one after another in a jest run). Loading Node's bundled undici
  * first (`Response` is its lazy global) makes it create its channels and hold them for the
- * life of the process, so the names keep pointing at them; we also hold the channel objects
- * we subscribe to. Costs one load of undici (~25 ms) in a process that had not used fetch.
+ * life of the process, so the names keep pointing at them. Costs one load of undici (~25 ms)
+ * in a process that had not used fetch.
  */
 export function subscribeUndici(): () => void {
   void (globalThis as { Response?: unknown }).Response;
-  for (const [name, handler] of CHANNELS) {
-    const channel = diagnosticsChannel.channel(name);
-    if (!held.includes(channel)) held.push(channel);
-    diagnosticsChannel.subscribe(name, handler);
-  }
+  for (const [name, handler] of CHANNELS) diagnosticsChannel.subscribe(name, handler);
   return () => {
     for (const [name, handler] of CHANNELS) diagnosticsChannel.unsubscribe(name, handler);
   };
